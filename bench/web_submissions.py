@@ -1,0 +1,385 @@
+"""Completed web survey submissions per second under gunicorn, beside a bare Flask endpoint.
+
+    .venv/bin/python bench/web_submissions.py [--responses 600] [--workers 3] [--clients 8]
+
+For each database (SQLite file, PostgreSQL) it migrates a fresh database,
+loads the family survey, opens it, prepares N respondents who have answered
+every page but the last, then times the final-page POST that validates the
+last page and completes the response (one transaction) from concurrent
+keep-alive clients. The same load runs against a bare Flask endpoint served
+by gunicorn with the same settings, in the same run, and the ratio is
+printed. Afterwards it counts the stored responses: none may be missing or
+duplicated. It also prints the bytes a phone downloads for the first survey
+page and any third-party request it would make.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_BENCH_DB = "bench_web"
+SURVEY_FILE = ROOT / "surveys" / "family-2026.yaml"
+
+BARE_APP = """
+from flask import Flask, redirect
+app = Flask(__name__)
+
+@app.post("/s/<slug>/p/<int:number>")
+def page(slug, number):
+    return redirect(f"/s/{slug}/thanks")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+class Gunicorn:
+    def __init__(self, app: str, workers: int, env: dict, cwd: Path):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                app,
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--keep-alive",
+                "30",
+            ],
+            env=env,
+            cwd=cwd,
+        )
+        wait_for(self.port)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def prepare_database(url: str, responses: int, survey_file: Path) -> list[tuple[str, str]]:
+    """Migrate, seed, load the survey and make drafts ready for their last page."""
+    import random
+
+    from flask_migrate import upgrade
+    from sqlalchemy.orm import Session
+
+    from engagement import create_app
+    from engagement.adapters.clock import system_clock
+    from engagement.delivery.service import load_draft, save_answers, start_response, submit_page
+    from engagement.demo import random_answers
+    from engagement.extensions import db
+    from engagement.models import Channel, SurveyStatus
+    from engagement.seeding import load_framework, load_schools
+    from engagement.surveys.flow import next_section, section_questions
+    from engagement.surveys.store import load_template_files, set_status
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        engine = db.engine
+    rng = random.Random(7)
+    drafts = []
+    with Session(engine) as session:
+        load_schools(session)
+        load_framework(session)
+        (result,), problems = load_template_files(session, [survey_file], system_clock)
+        assert not problems, problems
+        set_status(session, result.slug, SurveyStatus.OPEN)
+        from engagement.delivery.service import find_open_survey
+
+        definition = find_open_survey(session, result.slug, system_clock()).definition
+        codes = ["jackson", "field", "blair", "muir", "madison", "webster"]
+        for i in range(responses):
+            draft = start_response(
+                session,
+                result.slug,
+                codes[i % len(codes)],
+                ["en", "es", "zh"][i % 3],
+                Channel.WEB,
+                system_clock,
+            )
+            answers = random_answers(definition, rng, draft.language)
+            last = len(definition.sections) - 1
+            while section_questions(definition, last, answers) == []:
+                last -= 1
+            before = {k: v for k, v in answers.items() if definition.section_of(k) < last}
+            save_answers(session, draft.token, before, system_clock)
+            index = 0
+            while index is not None and index < last:
+                index = submit_page(
+                    session, load_draft(session, draft.token), index, {}, system_clock
+                )
+            final = {k: v for k, v in answers.items() if definition.section_of(k) == last}
+            drafts.append((draft.token, result.slug, last, final))
+            assert next_section(definition, answers, last) is None
+    engine.dispose()
+    return drafts
+
+
+def form_body(pairs: list[tuple[str, str]]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(pairs).encode()
+
+
+class Client:
+    """One phone: its cookies, its CSRF token and its final-page form."""
+
+    def __init__(self, port: int, token: str, slug: str, last: int, final: dict):
+        self.port, self.slug, self.number = port, slug, last + 1
+        self.path = f"/s/{slug}/p/{self.number}"
+        self.cookies = {f"draft_{slug}": token}
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.request("GET", self.path, headers=self._headers())
+        reply = connection.getresponse()
+        html = reply.read().decode()
+        for header, value in reply.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        connection.close()
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+        assert match, html[:500]
+        pairs = [("csrf_token", match.group(1)), ("action", "next")]
+        for key, value in final.items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((key, str(item)))
+        self.body = form_body(pairs)
+
+    def _headers(self) -> dict:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+
+def run_load(port: int, bodies: list[tuple[str, dict, bytes]], clients: int):
+    """POST every body once from `clients` keep-alive connections; latencies and failures."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    queue = list(bodies)
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path, headers, body = queue.pop()
+            headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                reply = connection.getresponse()
+                reply.read()
+                ok = reply.status == 302 and reply.getheader("Location", "").endswith("/thanks")
+                detail = f"{reply.status} {reply.getheader('Location')}"
+            except (OSError, http.client.HTTPException) as error:
+                ok, detail = False, repr(error)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    failures.append(detail)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, failures
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(label: str, seconds: float, latencies: list[float], failures: list[str]) -> float:
+    rate = len(latencies) / seconds
+    print(
+        f"  {label:<28} {rate:8.1f} req/s   p50 {percentile(latencies, 0.5) * 1000:7.1f} ms"
+        f"   p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   errors {len(failures)}"
+    )
+    for failure in failures[:3]:
+        print(f"    e.g. {failure}")
+    return rate
+
+
+class Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("href") and "stylesheet" in attrs.get("rel", ""):
+            self.urls.append(attrs["href"])
+        if tag in ("script", "img") and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and attrs.get("rel") in ("icon", "preload") and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+
+def page_weight(port: int, path: str) -> tuple[int, list[str], list[str]]:
+    """Bytes of the page and everything it pulls in; URLs that leave this server."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", path, headers={"Accept-Language": "es"})
+    html = connection.getresponse().read()
+    parser = Assets()
+    parser.feed(html.decode())
+    total, fetched, third_party = len(html), [path], []
+    css_urls = []
+    for url in parser.urls:
+        if url.startswith("data:"):
+            continue
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc != f"127.0.0.1:{port}":
+            third_party.append(url)
+            continue
+        connection.request("GET", parts.path)
+        body = connection.getresponse().read()
+        total += len(body)
+        fetched.append(parts.path)
+        if parts.path.endswith(".css"):
+            css_urls += re.findall(r"url\(([^)]+)\)", body.decode())
+    for url in css_urls:
+        url = url.strip("'\"")
+        if url.startswith("data:"):
+            continue
+        if urlsplit(url).netloc:
+            third_party.append(url)
+            continue
+        connection.request("GET", url)
+        total += len(connection.getresponse().read())
+        fetched.append(url)
+    connection.close()
+    return total, fetched, third_party
+
+
+def postgres_url() -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL unavailable ({error}); skipping it")
+        return None
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100, help="extra submissions, not timed")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--survey", type=Path, default=SURVEY_FILE)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    (workdir / "bare_app.py").write_text(BARE_APP)
+    print(
+        f"gunicorn sync workers: {args.workers}; concurrent clients: {args.clients}; "
+        f"submissions per run: {args.responses}; CPUs: {os.cpu_count()}"
+    )
+
+    databases = [("SQLite", f"sqlite:///{workdir / 'bench.db'}")]
+    pg = postgres_url()
+    if pg:
+        databases.append(("PostgreSQL", pg))
+
+    for label, url in databases:
+        print(f"\n{label}: preparing {args.responses} respondents ...", flush=True)
+        drafts = prepare_database(url, args.responses + args.warmup, args.survey)
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+        app_server = Gunicorn("wsgi:app", args.workers, env, ROOT)
+        bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir)
+        try:
+            clients = [Client(app_server.port, *d) for d in drafts]
+            bodies = [(c.path, c._headers(), c.body) for c in clients]
+            bare_bodies = [(c.path, {}, c.body) for c in clients]
+            # Warm both servers (imports, connection pools) with a few throwaway requests.
+            run_load(bare_server.port, bare_bodies[:50], args.clients)
+            seconds, latencies, failures = run_load(app_server.port, bodies, args.clients)
+            bare_seconds, bare_latencies, bare_failures = run_load(
+                bare_server.port, bare_bodies, args.clients
+            )
+            print(f"{label}: final-page submissions that complete a response")
+            app_rate = report("survey app (complete)", seconds, latencies, failures)
+            bare_rate = report("bare Flask endpoint", bare_seconds, bare_latencies, bare_failures)
+            print(f"  ratio app/bare: {app_rate / bare_rate:.1%}  (target >= 30%)")
+            stored = count_responses(url)
+            print(
+                f"  responses stored: {stored} of {len(drafts)} submitted "
+                f"({'none lost or duplicated' if stored == len(drafts) else 'MISMATCH'})"
+            )
+            if label == "SQLite":
+                weight, fetched, third = page_weight(
+                    app_server.port, f"/s/{drafts[0][1]}?school=jackson&lang=es"
+                )
+                print(
+                    f"\nFirst survey page as a phone loads it: {weight} bytes "
+                    f"({weight / 1024:.1f} KB; target < 60 KB) in {len(fetched)} requests: "
+                    f"{', '.join(fetched)}"
+                )
+                print(f"  third-party requests: {third or 'none'}")
+        finally:
+            app_server.stop()
+            bare_server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def count_responses(url: str) -> int:
+    import sqlalchemy as sa
+
+    from engagement.config import normalise_database_url
+
+    engine = sa.create_engine(normalise_database_url(url))
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("select count(*) from response")).scalar_one()
+    engine.dispose()
+    return count
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The outside world (clock, message transports), behind small interfaces tests can replace."""

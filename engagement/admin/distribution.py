@@ -1,0 +1,216 @@
+"""Per-school links and QR codes, student access codes, and parental consent."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engagement.adapters.clock import app_clock
+from engagement.auth.permissions import Permission, require_permission, view_arg
+from engagement.designer.service import DesignerError, load_draft
+from engagement.distribution.service import (
+    DistributionError,
+    access_codes,
+    active_schools,
+    add_consent_record,
+    consent_state,
+    create_access_code,
+    deactivate_access_code,
+    qr_code,
+    remove_consent_record,
+    set_consent_mode,
+)
+from engagement.extensions import db
+from engagement.links import public_url
+from engagement.models import Audience, ConsentDecision, ConsentMode
+
+from . import bp
+from .forms import CsrfForm, require_csrf
+from .messages import distribution_message
+
+run = require_permission(Permission.RUN_SURVEYS)
+QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _draft(slug: str):
+    try:
+        return load_draft(db.session, slug)
+    except DesignerError:
+        abort(404)
+
+
+def school_link(slug: str, school_code: str) -> str:
+    return public_url("web.landing", slug=slug, school=school_code)
+
+
+def code_link(slug: str, code: str | None = None) -> str:
+    return public_url("access.enter_code", slug=slug, **({"c": code} if code else {}))
+
+
+@bp.get("/surveys/<slug>/distribute")
+@run
+def distribute(slug: str):
+    draft = _draft(slug)
+    students = draft.survey.audience == Audience.STUDENT
+    return render_template(
+        "admin/distribute.html",
+        draft=draft,
+        form=CsrfForm(),
+        schools=active_schools(db.session),
+        codes=access_codes(db.session, slug) if students else [],
+        students=students,
+        school_link=school_link,
+        code_link=code_link,
+    )
+
+
+@bp.get("/surveys/<slug>/flyer/<school>")
+@run
+def flyer(slug: str, school: str):
+    draft = _draft(slug)
+    match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
+    code = request.args.get("code")
+    if code is not None and not any(
+        c.code == code and c.active for c in access_codes(db.session, slug)
+    ):
+        abort(404)
+    link = code_link(slug, code) if code else school_link(slug, match.code)
+    return render_template("admin/flyer.html", draft=draft, school=match, link=link, code=code)
+
+
+@bp.get("/surveys/<slug>/qr/<school>.<kind>")
+@run
+def school_qr(slug: str, school: str, kind: str):
+    if kind not in QR_TYPES:
+        abort(404)
+    _draft(slug)
+    if not any(s.code == school for s in active_schools(db.session)):
+        abort(404)
+    code = request.args.get("code")
+    link = code_link(slug, code) if code else school_link(slug, school)
+    return Response(
+        qr_code(link, kind),
+        mimetype=QR_TYPES[kind],
+        headers={"Content-Disposition": f'inline; filename="{slug}-{school}.{kind}"'},
+    )
+
+
+@bp.post("/surveys/<slug>/codes")
+@run
+def new_code(slug: str):
+    require_csrf()
+    try:
+        access = create_access_code(
+            db.session,
+            slug,
+            request.form.get("school", ""),
+            request.form.get("label", ""),
+            actor=current_user,
+            clock=app_clock(),
+        )
+    except DistributionError as error:
+        flash(distribution_message(error), "error")
+        return redirect(url_for(".distribute", slug=slug, _anchor="codes")), 303
+    flash(_("New code: %(code)s", code=access.code), "info")
+    return redirect(url_for(".distribute", slug=slug, _anchor="codes"))
+
+
+@bp.post("/surveys/<slug>/codes/<int:code_id>/deactivate")
+@run
+def retire_code(slug: str, code_id: int):
+    require_csrf()
+    try:
+        deactivate_access_code(db.session, slug, code_id, actor=current_user, clock=app_clock())
+    except DistributionError:
+        abort(404)
+    return redirect(url_for(".distribute", slug=slug, _anchor="codes"))
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+def _consent_page(slug: str, status: int = 200, error: str | None = None):
+    try:
+        state = consent_state(db.session, slug)
+    except DistributionError:
+        abort(404)
+    return render_template(
+        "admin/consent.html",
+        state=state,
+        form=CsrfForm(),
+        schools=active_schools(db.session),
+        error=error,
+        values=request.form if error else {},
+    ), status
+
+
+@bp.get("/surveys/<slug>/consent")
+@run
+def consent(slug: str):
+    return _consent_page(slug)
+
+
+@bp.post("/surveys/<slug>/consent/mode")
+@run
+def consent_mode(slug: str):
+    require_csrf()
+    try:
+        mode = ConsentMode(request.form.get("mode", ""))
+    except ValueError:
+        abort(400)
+    try:
+        set_consent_mode(db.session, slug, mode, actor=current_user, clock=app_clock())
+    except DistributionError:
+        abort(404)
+    flash(_("Saved."), "info")
+    return redirect(url_for(".consent", slug=slug))
+
+
+@bp.post("/surveys/<slug>/consent/records")
+@run
+def consent_record(slug: str):
+    require_csrf()
+    try:
+        decision = ConsentDecision(request.form.get("decision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        add_consent_record(
+            db.session,
+            slug,
+            request.form.get("school", ""),
+            request.form.get("student", ""),
+            decision,
+            request.form.get("note", ""),
+            actor=current_user,
+            clock=app_clock(),
+        )
+    except DistributionError as error:
+        db.session.rollback()
+        return _consent_page(slug, 422, distribution_message(error))
+    flash(_("Saved."), "info")
+    return redirect(url_for(".consent", slug=slug, _anchor="records"))
+
+
+@bp.post("/surveys/<slug>/consent/records/<int:record_id>/delete")
+@run
+def consent_record_delete(slug: str, record_id: int):
+    require_csrf()
+    try:
+        remove_consent_record(db.session, slug, record_id, actor=current_user, clock=app_clock())
+    except DistributionError:
+        abort(404)
+    return redirect(url_for(".consent", slug=slug, _anchor="records"))
+
+
+@bp.get("/surveys/<slug>/consent/proctor/<school>")
+@require_permission(Permission.READ_CONSENT, school=view_arg("school"))
+def proctor_list(slug: str, school: str):
+    """The printable list a proctor takes into the classroom: one school's decisions."""
+    try:
+        state = consent_state(db.session, slug, school_code=school)
+    except DistributionError:
+        abort(404)
+    match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
+    return render_template("admin/proctor.html", state=state, school=match)

@@ -1,0 +1,86 @@
+"""Designer, form and distribution refusals in the reader's language."""
+
+from flask_babel import gettext as _
+
+from engagement.designer.service import DesignerError
+from engagement.distribution.service import DistributionError
+
+from .forms import FormError
+
+
+def designer_message(error: DesignerError) -> str:
+    p = error.params
+    messages = {
+        "unknown_survey": lambda: _("There is no such survey."),
+        "invalid": lambda: _("The survey was not saved: please fix the problems listed."),
+        "slug_taken": lambda: _(
+            "There is already a survey with the link name “%(slug)s”.", slug=p.get("slug")
+        ),
+        "stale": lambda: _(
+            "Someone saved this survey (version %(number)s) after you opened this page. "
+            "Please reload it and make your change again.",
+            number=p.get("number"),
+        ),
+        "open_needs_translations": lambda: _(
+            "This survey is open: every text must stay translated into English, Spanish and "
+            "Chinese. Complete the translations, or close the survey first."
+        ),
+        "not_publishable": lambda: _(
+            "The survey cannot be published until the problems listed are fixed."
+        ),
+        "window_backwards": lambda: _("The survey must close after it opens."),
+        "window_past": lambda: _("The closing time has already passed."),
+        "not_open": lambda: _("This survey is not open."),
+        "left_out": lambda: _(
+            "Some rows or columns of this form cannot be imported (listed below). Tick “Import "
+            "without them” to import the rest."
+        ),
+        "unreadable": lambda: _("The file could not be read."),
+        "unknown_format": lambda: _("Unknown format."),
+        "unknown_text": lambda: _("This text is no longer in the survey. Please reload."),
+        "unknown_section": lambda: _("There is no such section. Please reload."),
+        "unknown_question": lambda: _("There is no such question. Please reload."),
+        "duplicate_section": lambda: _(
+            "Another section already has the key “%(key)s”.", key=p.get("key")
+        ),
+        "duplicate_question": lambda: _(
+            "Another question already has the key “%(key)s”.", key=p.get("key")
+        ),
+        "last_section": lambda: _("A survey needs at least one section."),
+        "last_question": lambda: _("A section needs at least one question."),
+    }
+    return messages.get(error.code, lambda: _("Something went wrong"))()
+
+
+def form_message(error: FormError) -> str:
+    messages = {
+        "unknown_type": lambda: _("Please choose a question type."),
+        "not_a_number": lambda: _("Please enter a number, like 3."),
+        "not_a_whole_number": lambda: _("Please enter a whole number, like 3."),
+        "value_missing": lambda: _("Each choice needs a value (a whole number)."),
+        "one_condition_question": lambda: _(
+            "A question can depend on the answers to only one earlier question."
+        ),
+        "not_a_date": lambda: _("Please enter a date and time like 2026-09-01 08:00."),
+        "no_file": lambda: _("Please choose a file."),
+        "unknown_file_type": lambda: _("Please choose a .yaml or .xlsx file."),
+        "file_too_large": lambda: _("The file is too large."),
+        "not_utf8": lambda: _("The file is not UTF-8 text."),
+    }
+    return messages.get(error.code, lambda: _("Please check this field."))()
+
+
+def distribution_message(error: DistributionError) -> str:
+    messages = {
+        "unknown_survey": lambda: _("There is no such survey."),
+        "unknown_school": lambda: _("Please choose a school from the list."),
+        "codes_for_students_only": lambda: _("Access codes are for student surveys."),
+        "consent_for_students_only": lambda: _("Parental consent applies to student surveys."),
+        "student_missing": lambda: _(
+            "Please enter the student's name or ID (at most 120 characters)."
+        ),
+        "unknown_code": lambda: _("There is no such code."),
+        "unknown_record": lambda: _("There is no such entry."),
+        "no_code": lambda: _("No free code could be found. Please try again."),
+    }
+    return messages.get(error.code, lambda: _("Something went wrong"))()

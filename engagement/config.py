@@ -1,0 +1,82 @@
+"""Defaults plus environment overrides; read only inside create_app."""
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the environment gives."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = "dev-only-secret-change-me"
+    SQLALCHEMY_DATABASE_URI = "sqlite:///" + str(PROJECT_ROOT / "instance" / "engagement.db")
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": False}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "America/Los_Angeles"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    # Every message our forms show is our own, translated in our catalogs; WTForms'
+    # built-in catalogs would only be parsed again on every request.
+    WTF_I18N_ENABLED = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # Resume cookie lifetime: long enough to come back to a half-finished survey.
+    RESUME_COOKIE_DAYS = 30
+    DISTRICT_TIMEZONE = "America/Los_Angeles"
+    DISTRICT_NAME = "Pasadena Unified School District"
+    SURVEY_TEMPLATE_DIR = str(PROJECT_ROOT / "surveys")
+    MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
+    # CSRF tokens last as long as the browser session: a parent may leave a page open for hours.
+    WTF_CSRF_TIME_LIMIT = None
+    # Injected clock (tests); None means the system clock.
+    CLOCK = None
+    # Staff accounts: a login lasts a working day; failed logins are counted per account
+    # and per IP address over a sliding window, in the database (shared by every worker).
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    # argon2-cffi profile name (argon2.profiles); tests use CHEAPEST.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+    PASSWORD_MIN_LENGTH = 12
+    RESET_LINK_HOURS = 2
+    INVITE_LINK_HOURS = 72
+    # Where links printed by the CLI and put in QR codes point; None: the request's host.
+    PUBLIC_BASE_URL = None
+
+
+# Environment variable -> (config key, parser)
+ENVIRONMENT_OVERRIDES = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
+    "DISTRICT_NAME": ("DISTRICT_NAME", str),
+    "SURVEY_TEMPLATE_DIR": ("SURVEY_TEMPLATE_DIR", str),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+}
+
+
+def load_config(overrides: dict | None = None, environ: os._Environ | dict | None = None) -> dict:
+    """Defaults, then environment variables, then explicit overrides (tests)."""
+    environ = os.environ if environ is None else environ
+    config = {key: getattr(Config, key) for key in dir(Config) if key.isupper()}
+    for variable, (key, parse) in ENVIRONMENT_OVERRIDES.items():
+        if variable in environ:
+            config[key] = parse(environ[variable])
+    config.update(overrides or {})
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    return config

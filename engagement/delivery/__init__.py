@@ -1,0 +1,1 @@
+"""Respondent-facing use cases shared by every channel: start, answer, resume, complete."""

@@ -1,0 +1,363 @@
+"""Start a response, save answers as they come, and complete it exactly once.
+
+Each function owns its transaction and takes the clock as an argument.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from engagement.adapters.clock import Clock
+from engagement.i18n import SUPPORTED_LANGUAGES
+from engagement.models import (
+    Answer,
+    Channel,
+    Response,
+    ResponseDraft,
+    School,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+)
+from engagement.surveys import SurveyDefinition
+from engagement.surveys.answers import answer_to_storage, from_draft
+from engagement.surveys.flow import (
+    missing_required,
+    next_section,
+    previous_section,
+    prune_hidden,
+    section_questions,
+)
+from engagement.surveys.store import definition_of, latest_version
+
+
+class DeliveryError(Exception):
+    """A respondent-facing failure the views turn into a page in the respondent's language."""
+
+
+class UnknownSurvey(DeliveryError):
+    pass
+
+
+class SurveyClosed(DeliveryError):
+    def __init__(self, survey: Survey):
+        super().__init__(survey.slug)
+        self.survey = survey
+
+
+class UnknownSchool(DeliveryError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class DraftNotFound(DeliveryError):
+    pass
+
+
+class AlreadyCompleted(DeliveryError):
+    pass
+
+
+class IncompleteResponse(DeliveryError):
+    def __init__(self, missing: list[str]):
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class OpenSurvey:
+    survey: Survey
+    version: SurveyVersion
+    definition: SurveyDefinition
+
+
+@dataclass(frozen=True)
+class DraftState:
+    draft: ResponseDraft
+    definition: SurveyDefinition
+    survey: Survey
+    version_hash: str
+    question_ids: Mapping[str, int]
+
+
+def find_open_survey(session: Session, slug: str, now: datetime) -> OpenSurvey:
+    """The survey behind a link, if it is taking responses now."""
+    survey = session.scalars(select(Survey).where(Survey.slug == slug)).first()
+    if survey is None or survey.status == SurveyStatus.DRAFT:
+        raise UnknownSurvey(slug)
+    if not survey.accepts_responses(now):
+        raise SurveyClosed(survey)
+    version = latest_version(session, survey.id)
+    if version is None:
+        raise UnknownSurvey(slug)
+    return OpenSurvey(survey, version, definition_of(version))
+
+
+def find_school(session: Session, code: str) -> School:
+    school = session.scalars(
+        select(School).where(School.code == code.strip().lower(), School.active.is_(True))
+    ).first()
+    if school is None:
+        raise UnknownSchool(code)
+    return school
+
+
+def active_schools(session: Session) -> list[School]:
+    return list(
+        session.scalars(select(School).where(School.active.is_(True)).order_by(School.name))
+    )
+
+
+def start_response(
+    session: Session,
+    slug: str,
+    school_code: str,
+    language: str,
+    channel: Channel,
+    clock: Clock,
+) -> ResponseDraft:
+    """A new draft on the survey's current version. Commits."""
+    now = clock()
+    opened = find_open_survey(session, slug, now)
+    school = find_school(session, school_code)
+    draft = ResponseDraft(
+        token=secrets.token_urlsafe(24),
+        version_id=opened.version.id,
+        school_id=school.id,
+        channel=channel,
+        language=language if language in SUPPORTED_LANGUAGES else "en",
+        answers={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+# Statements on every respondent's request, built once: they are the hot path.
+_DRAFT_BY_TOKEN = (
+    select(ResponseDraft, SurveyVersion, Survey)
+    .join(SurveyVersion, SurveyVersion.id == ResponseDraft.version_id)
+    .join(Survey, Survey.id == SurveyVersion.survey_id)
+    .where(ResponseDraft.token == bindparam("token"))
+)
+_DRAFT_BY_TOKEN_LOCKED = _DRAFT_BY_TOKEN.with_for_update(of=ResponseDraft)
+_drafts, _responses, _answers = (
+    ResponseDraft.__table__,
+    Response.__table__,
+    Answer.__table__,
+)
+# Retire a draft exactly once: only the request that flips `completed` goes on.
+_CLAIM_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.id == bindparam("draft_id"), _drafts.c.completed.is_(False))
+    .values(
+        completed=True,
+        answers=bindparam("empty", type_=_drafts.c.answers.type),
+        created_at=bindparam("day"),
+        updated_at=bindparam("day"),
+    )
+)
+_INSERT_RESPONSE = insert(_responses).returning(_responses.c.id)
+
+
+def load_draft(session: Session, token: str | None, *, lock: bool = False) -> DraftState:
+    """The draft a resume token or cookie names, with its survey, in one query.
+
+    `lock` takes a row lock (PostgreSQL) so concurrent requests for one draft queue up.
+    """
+    if not token:
+        raise DraftNotFound()
+    query = _DRAFT_BY_TOKEN_LOCKED if lock else _DRAFT_BY_TOKEN
+    row = session.execute(query, {"token": token}).first()
+    if row is None:
+        raise DraftNotFound()
+    draft, version, survey = row
+    return DraftState(
+        draft, definition_of(version), survey, version.content_hash, version.question_ids
+    )
+
+
+def open_draft(
+    session: Session, token: str | None, now: datetime, *, lock: bool = False
+) -> DraftState:
+    """A draft whose survey still takes answers (it may have closed since they started)."""
+    state = load_draft(session, token, lock=lock)
+    if not state.survey.accepts_responses(now):
+        raise SurveyClosed(state.survey)
+    return state
+
+
+def _merge(state: DraftState, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft's answers with these applied (None clears) and hidden ones dropped."""
+    merged = dict(state.draft.answers)
+    for key, value in answers.items():
+        state.definition.question(key)  # KeyError for a question this version does not ask
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = list(value) if isinstance(value, tuple) else value
+    return prune_hidden(state.definition, merged)
+
+
+def save_answers(
+    session: Session,
+    token: str,
+    answers: Mapping[str, Any],
+    clock: Clock,
+    *,
+    language: str | None = None,
+) -> DraftState:
+    """Merge answers into the draft without moving on (back, language switch, SMS). Commits."""
+    state = load_draft(session, token, lock=True)
+    draft = state.draft
+    if draft.completed:
+        session.rollback()
+        raise AlreadyCompleted()
+    draft.answers = _merge(state, answers)
+    if language in SUPPORTED_LANGUAGES:
+        draft.language = language
+    draft.updated_at = clock()
+    session.commit()
+    return state
+
+
+def submit_page(
+    session: Session, state: DraftState, index: int, answers: Mapping[str, Any], clock: Clock
+) -> int | None:
+    """Save a validated page and move on; after the last page, complete the response.
+
+    `state` comes from open_draft(..., lock=True) in this session. Returns the next
+    section to show, or None once the response is complete. One transaction either
+    way, so a final page is never saved without its response.
+    """
+    if state.draft.completed:
+        session.rollback()
+        raise AlreadyCompleted()
+    merged = _merge(state, answers)
+    following = next_section(state.definition, merged, index)
+    if following is None:
+        _complete(session, state, merged, clock())
+        return None
+    draft = state.draft
+    draft.answers = merged
+    draft.furthest_section = max(draft.furthest_section, following)
+    draft.updated_at = clock()
+    session.commit()
+    return following
+
+
+def resume_section(state: DraftState) -> int:
+    """Where a returning respondent continues: the furthest section reached, if still shown."""
+    definition, answers = state.definition, state.draft.answers
+    furthest = min(state.draft.furthest_section, len(definition.sections) - 1)
+    if section_questions(definition, furthest, answers):
+        return furthest
+    before = previous_section(definition, answers, furthest)
+    return before if before is not None else 0
+
+
+def list_open_surveys(session: Session, now: datetime) -> list[Survey]:
+    candidates = session.scalars(
+        select(Survey).where(Survey.status == SurveyStatus.OPEN).order_by(Survey.slug)
+    )
+    return [s for s in candidates if s.accepts_responses(now)]
+
+
+def _response_fields(definition: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Response columns that a question sets ("grade_band", "role") from the chosen code."""
+    fields = {}
+    for question in definition.questions:
+        if question.sets and question.key in answers:
+            choice = question.choice_by_value(int(answers[question.key]))
+            if choice is not None and not choice.not_applicable:
+                fields[question.sets] = choice.code
+    return fields
+
+
+def complete_response(session: Session, token: str, clock: Clock) -> Response:
+    """Turn a draft into a Response with its Answers, in one transaction, exactly once."""
+    state = load_draft(session, token, lock=True)
+    if state.draft.completed:
+        session.rollback()
+        raise AlreadyCompleted()
+    answers = prune_hidden(state.definition, state.draft.answers)
+    return session.get(Response, _complete(session, state, answers, clock()))
+
+
+def _answer_rows(
+    definition: SurveyDefinition,
+    answers: Mapping[str, Any],
+    question_ids: Mapping[str, int],
+    response_id: int,
+) -> list[dict]:
+    rows = []
+    for key, stored in answers.items():
+        question = definition.question(key)
+        value = from_draft(question, stored)
+        for ordinal, (number, text) in enumerate(answer_to_storage(question, value)):
+            rows.append(
+                {
+                    "response_id": response_id,
+                    "question_id": question_ids[key],
+                    "ordinal": ordinal,
+                    "value_number": number,
+                    "value_text": text,
+                }
+            )
+    return rows
+
+
+def _complete(session: Session, state: DraftState, answers: dict[str, Any], now: datetime) -> int:
+    """Write the Response and its Answers and retire the draft. Commits, or rolls back and raises.
+
+    The draft is kept as a tombstone (so a repeated submission is recognised)
+    with its answers emptied and its timestamps cut to the day: nothing on it
+    can be matched to the response it became.
+    """
+    draft, definition = state.draft, state.definition
+    missing = missing_required(definition, answers)
+    if missing:
+        session.rollback()
+        raise IncompleteResponse(missing)
+
+    started_at = draft.created_at
+    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    # Core statements on the session's own connection and transaction: no ORM work needed.
+    connection = session.connection()
+    claimed = connection.execute(
+        _CLAIM_DRAFT, {"draft_id": draft.id, "empty": {}, "day": midnight}
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise AlreadyCompleted()
+
+    fields = _response_fields(definition, answers)
+    response_id = connection.execute(
+        _INSERT_RESPONSE,
+        {
+            "version_id": draft.version_id,
+            "school_id": draft.school_id,
+            "channel": draft.channel,
+            "language": draft.language,
+            "role": fields.get("role", definition.audience),
+            "grade_band": fields.get("grade_band"),
+            "started_at": started_at,
+            "completed_at": now,
+        },
+    ).scalar_one()
+    rows = _answer_rows(definition, answers, state.question_ids, response_id)
+    if rows:
+        # One multi-row INSERT: one round trip whatever the number of answers.
+        connection.execute(insert(_answers).values(rows))
+    session.commit()
+    return response_id

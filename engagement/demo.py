@@ -1,0 +1,101 @@
+"""Demo responses for `make run`, made through the same engine and services as real ones."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.delivery.service import (
+    complete_response,
+    list_open_surveys,
+    save_answers,
+    start_response,
+)
+from engagement.models import Channel, Response, School
+from engagement.surveys import QuestionType, SurveyDefinition
+from engagement.surveys.flow import visible_keys
+from engagement.surveys.store import definition_of, latest_version
+
+DEMO_COMMENTS = {
+    "en": [
+        "The teachers are kind and answer my messages quickly.",
+        "Please send information earlier, I find out about events too late.",
+        "Pick-up at the front gate is not safe, cars drive too fast.",
+        "My child loves the after-school art program.",
+    ],
+    "es": [
+        "Los maestros son amables y responden rápido a mis mensajes.",
+        "Necesitamos más información en español sobre las reuniones.",
+        "La salida de la escuela es peligrosa por el tráfico.",
+        "A mi hijo le encanta el programa de arte después de clases.",
+    ],
+    "zh": [
+        "老师们很耐心，回复消息也很及时。",
+        "希望学校能更早通知活动时间。",
+        "放学时校门口车太多，不太安全。",
+        "孩子很喜欢课后的中文沉浸课程。",
+    ],
+}
+
+
+def random_answers(
+    definition: SurveyDefinition, rng: random.Random, language: str
+) -> dict[str, Any]:
+    """Plausible answers that follow the survey's skip rules, leaning favourable."""
+    answers: dict[str, Any] = {}
+    for question in definition.questions:
+        if question.key not in visible_keys(definition, answers):
+            continue
+        if not question.required and rng.random() < 0.1:
+            continue
+        if question.type is QuestionType.TEXT:
+            if rng.random() < 0.3:
+                answers[question.key] = rng.choice(DEMO_COMMENTS[language])
+        elif question.type is QuestionType.NUMBER:
+            low, high = int(question.minimum or 0), int(question.maximum or 10)
+            answers[question.key] = rng.randint(low, min(high, low + 10))
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
+            plain = [c.value for c in question.choices if not c.exclusive]
+            answers[question.key] = sorted(rng.sample(plain, rng.randint(1, min(3, len(plain)))))
+        else:
+            choices = list(question.choices)
+            weights = [
+                (3.0 if c.value in question.favourable else 1.0) * (0.2 if c.not_applicable else 1)
+                for c in choices
+            ]
+            answers[question.key] = rng.choices(choices, weights)[0].value
+    return answers
+
+
+def add_demo_responses(
+    session: Session,
+    clock: Callable[[], datetime],
+    per_school: int = 12,
+    seed: int = 2026,
+) -> int:
+    """Responses to every open survey from every school, unless there are responses already."""
+    if session.scalar(select(func.count()).select_from(Response)):
+        return 0
+    rng = random.Random(seed)
+    schools = list(session.scalars(select(School).where(School.active.is_(True))))
+    created = 0
+    for survey in list_open_surveys(session, clock()):
+        version = latest_version(session, survey.id)
+        definition = definition_of(version)
+        for school in schools:
+            for _ in range(rng.randint(per_school // 2, per_school * 3 // 2)):
+                language = rng.choices(["en", "es", "zh"], [0.6, 0.3, 0.1])[0]
+                channel = Channel.SMS if rng.random() < 0.25 else Channel.WEB
+                started = clock() - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+                draft = start_response(
+                    session, survey.slug, school.code, language, channel, lambda s=started: s
+                )
+                save_answers(session, draft.token, random_answers(definition, rng, language), clock)
+                complete_response(session, draft.token, clock)
+                created += 1
+    return created

@@ -1,0 +1,1 @@
+"""The survey designer: create, edit, translate, import, export, publish and close surveys."""

@@ -1,0 +1,35 @@
+"""Supported languages and how a request's language is chosen."""
+
+from flask import g, request
+
+SUPPORTED_LANGUAGES = ("en", "es", "zh")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "zh": "中文"}
+# BCP 47 tags for <html lang>: Mandarin content is written in Simplified characters.
+HTML_LANG = {"en": "en", "es": "es", "zh": "zh-Hans"}
+LANGUAGE_COOKIE = "lang"
+
+
+def supported(language: str | None) -> str | None:
+    """The supported language code a value names, or None ("ZH", "zh-CN" -> "zh")."""
+    if not language:
+        return None
+    primary = language.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in SUPPORTED_LANGUAGES else None
+
+
+def select_locale() -> str:
+    """?lang=, else this respondent's stored choice, else Accept-Language, else English."""
+    from_query = supported(request.args.get("lang"))
+    if from_query:
+        return from_query
+    stored = supported(g.get("respondent_language")) or supported(
+        request.cookies.get(LANGUAGE_COOKIE)
+    )
+    if stored:
+        return stored
+    for tag, _quality in request.accept_languages:
+        matched = supported(tag)
+        if matched:
+            return matched
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,80 @@
+"""Responses in progress (drafts) and completed responses with their answers.
+
+A completed Response carries no token, contact or exact draft timestamp, so
+nothing can join an answer back to the person or phone that gave it.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .types import Channel, str_enum
+
+if TYPE_CHECKING:
+    from .school import School
+    from .survey import SurveyVersion
+
+
+class ResponseDraft(Base):
+    """Answers saved page by page (web) or message by message (SMS) until completion."""
+
+    __tablename__ = "response_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "draft_channel"))
+    language: Mapped[str] = mapped_column(String(5))
+    answers: Mapped[dict] = mapped_column(default=dict)
+    # Highest section (web) reached; lets a returning respondent resume there.
+    furthest_section: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set on completion, when answers are emptied and timestamps coarsened.
+    completed: Mapped[bool] = mapped_column(default=False)
+
+    version: Mapped["SurveyVersion"] = relationship()
+    school: Mapped["School"] = relationship()
+
+
+class Response(Base):
+    __tablename__ = "response"
+    __table_args__ = (Index(None, "version_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "response_channel"))
+    language: Mapped[str] = mapped_column(String(5))
+    # The survey's audience, or a finer code a question sets (e.g. "guardian").
+    role: Mapped[str] = mapped_column(String(20))
+    grade_band: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    completed_at: Mapped[datetime]
+
+    answers: Mapped[list["Answer"]] = relationship(back_populates="response", order_by="Answer.id")
+    version: Mapped["SurveyVersion"] = relationship()
+    school: Mapped["School"] = relationship()
+
+
+class Answer(Base):
+    """One value; a multiple-choice answer is one row per chosen option (ordinal 0, 1, ...)."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", "ordinal"),
+        Index(None, "question_id", "value_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    ordinal: Mapped[int] = mapped_column(default=0)
+    value_number: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

@@ -1,0 +1,107 @@
+"""Read survey templates from YAML files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .definition import Choice, QuestionType, SurveyDefinition
+from .scales import BUILT_IN_CHOICES, NOT_APPLICABLE_VALUE
+from .validation import IndicatorInfo, Problem, validate_template
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans (so Spanish "No" stays text) and no silently repeated keys."""
+
+
+_TemplateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TemplateLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_TemplateLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    try:
+        return yaml.load(text, Loader=_TemplateLoader), []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        problem = getattr(error, "problem", None) or str(error)
+        return None, [Problem(file, where, f"not valid YAML: {problem}")]
+
+
+def read_template(
+    path: Path, indicators: Mapping[str, IndicatorInfo]
+) -> tuple[SurveyDefinition | None, list[Problem]]:
+    """Parse and validate one template file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(str(path), "file", f"cannot be read: {error}")]
+    data, problems = parse_yaml(text, str(path))
+    if problems:
+        return None, problems
+    return validate_template(data, str(path), indicators)
+
+
+def template_paths(path: Path) -> list[Path]:
+    """A file itself, or every *.yaml / *.yml in a directory."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+    return [path]
+
+
+def definition_to_template(definition: SurveyDefinition) -> dict[str, Any]:
+    """The template form of a definition: built-in scales by reference, not spelled out."""
+    data = definition.to_dict()
+    for section in data["sections"]:
+        for question in section["questions"]:
+            qtype = QuestionType(question["type"])
+            choices = question.get("choices", [])
+            answerable = [ch for ch in choices if not ch.get("not_applicable")]
+            not_applicable = [ch for ch in choices if ch.get("not_applicable")]
+            built_in = BUILT_IN_CHOICES.get(qtype)
+            if built_in is None or [_choice_dict(ch) for ch in built_in] != answerable:
+                continue
+            if len(not_applicable) > 1 or (
+                not_applicable and not_applicable[0]["value"] != NOT_APPLICABLE_VALUE
+            ):
+                continue
+            del question["choices"]
+            if not_applicable:
+                question["not_applicable"] = not_applicable[0]["label"]
+    return data
+
+
+def _choice_dict(choice: Choice) -> dict[str, Any]:
+    return {"value": choice.value, "code": choice.code, "label": dict(choice.label)}
+
+
+def definition_to_yaml(definition: SurveyDefinition) -> str:
+    """A template file that reads back (read_template) as the same definition."""
+    return yaml.safe_dump(
+        definition_to_template(definition), allow_unicode=True, sort_keys=False, width=100
+    )

@@ -1,0 +1,74 @@
+"""Error pages in the respondent's language, with the status code that fits."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engagement.delivery.service import SurveyClosed, UnknownSchool, UnknownSurvey
+
+
+def _page(status: int, title: str, message: str, **context):
+    return render_template("web/error.html", title=title, message=message, **context), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(UnknownSurvey)
+    def unknown_survey(error: UnknownSurvey):
+        return _page(
+            404,
+            _("We could not find this survey"),
+            _("Please check the link you were sent. Open surveys are listed on the home page."),
+            home_link=True,
+        )
+
+    @app.errorhandler(SurveyClosed)
+    def survey_closed(error: SurveyClosed):
+        return _page(
+            410,
+            _("This survey is closed"),
+            _("Thank you for your interest. This survey is no longer taking answers."),
+            home_link=True,
+        )
+
+    @app.errorhandler(UnknownSchool)
+    def unknown_school(error: UnknownSchool):
+        return _page(
+            404,
+            _("We do not know this school"),
+            _(
+                "The school code “%(code)s” in this link is not one of our schools. "
+                "You can choose your school on the survey’s first page.",
+                code=error.code[:40],
+            ),
+            choose_school_url=request.base_url,
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _page(
+            400,
+            _("This page was open too long"),
+            _(
+                "For your security the form expired. Your earlier answers are saved: "
+                "go back, reload the page and continue."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith(("/api/", "/sms/")):
+            return {"error": error.name, "status": error.code}, error.code
+        titles = {
+            404: _("Page not found"),
+            405: _("This page cannot be used that way"),
+            413: _("What you sent is too large"),
+        }
+        return _page(
+            error.code or 500,
+            titles.get(error.code, _("Something went wrong")),
+            _("Please check the address, or start again from the home page."),
+            home_link=True,
+        )

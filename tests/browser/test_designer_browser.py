@@ -1,0 +1,130 @@
+"""An administrator logs in, creates a survey, translates it, previews it in Spanish, publishes it.
+
+Drives Debian's chromium through Playwright against the app served on a local port.
+Screenshots go to SCREENSHOT_DIR (default: the test's temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engagement.extensions import db
+from engagement.models import Role
+from tests.conftest import FakeClock, make_app
+from tests.staff import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def server(sqlite_template, tmp_path):
+    path = tmp_path / "browser.db"
+    shutil.copyfile(sqlite_template, path)
+    clock = FakeClock()
+    app = make_app(f"sqlite:///{path}", clock, SERVER_NAME=None)
+    with app.app_context():
+        from engagement.seeding import load_framework, load_schools
+
+        load_schools(db.session)
+        load_framework(db.session)
+        make_user(db.session, clock, "office@example.org", Role.ADMIN)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        yield context.new_page()
+        browser.close()
+
+
+def test_admin_creates_translates_previews_and_publishes_a_survey(server, page, tmp_path):
+    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{server}/admin/")
+    page.fill("input[name=email]", "office@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=New survey")
+    page.fill("input[name=slug]", "walk-2026")
+    page.fill("input[name=title_en]", "Walking to school")
+    page.fill("input[name=school_year]", "2026-27")
+    page.fill("input[name=section_key]", "trip")
+    page.fill("input[name=section_title_en]", "The trip")
+    page.fill("input[name=question_key]", "walks")
+    page.select_option("select[name=question_type]", "yes_no")
+    page.fill("textarea[name=question_text_en]", "Does your child walk to school?")
+    page.click("text=Create the survey")
+    assert "Saved as version 1." in page.content()
+
+    page.click("button:has-text('Publish')")
+    assert "cannot be published until the problems listed are fixed" in page.content()
+    assert page.locator(".problems li.translation").count() == 6
+    page.screenshot(path=str(shots / "1-publish-refused.png"), full_page=True)
+
+    page.click("text=Translations")
+    assert page.locator("td.missing").count() == 6
+    page.screenshot(path=str(shots / "2-translations-missing.png"), full_page=True)
+    texts = {
+        "t:title": ("Caminar a la escuela", "走路上学"),
+        "t:sections.0.title": ("El trayecto", "上学路上"),
+        "t:sections.0.questions.0.text": ("¿Su hijo camina a la escuela?", "您的孩子走路上学吗？"),
+    }
+    for name, (es, zh) in texts.items():
+        page.fill(f"textarea[name='{name}:es']", es)
+        page.fill(f"textarea[name='{name}:zh']", zh)
+    page.click("text=Save translations")
+    assert "Saved as version 2." in page.content()
+    page.click("text=Translations")
+    assert page.locator("td.missing").count() == 0
+    assert "Every text is translated." in page.content()
+    page.screenshot(path=str(shots / "3-translations-complete.png"), full_page=True)
+
+    page.click("text=Back to the survey")
+    page.click("a:has-text('Preview: Español')")
+    assert "¿Su hijo camina a la escuela?" in page.content()
+    page.screenshot(path=str(shots / "4-preview-es.png"), full_page=True)
+    page.click("label:has-text('Sí')")
+    page.click("button.primary")
+    assert "Preview" in page.content() or "Vista previa" in page.content()
+    page.screenshot(path=str(shots / "5-preview-done.png"), full_page=True)
+
+    page.goto(f"{server}/admin/surveys/walk-2026?lang=en")
+    page.fill("input[name=closes_at]", "2027-01-31T17:00")
+    page.click("button:has-text('Publish')")
+    assert "The survey is open." in page.content()
+    page.screenshot(path=str(shots / "6-published.png"), full_page=True)
+
+    page.goto(f"{server}/s/walk-2026?school=jackson&lang=zh")
+    assert "走路上学" in page.content()
+    page.goto(f"{server}/admin/audit")
+    for action in ("survey.created", "survey.edited", "survey.published"):
+        assert action in page.content()

@@ -1,0 +1,332 @@
+"""The designer through its pages: create, translate, edit, publish, export, import, preview."""
+
+import pytest
+from sqlalchemy import func, select
+
+from engagement.models import AuditEvent, Response, ResponseDraft, Role, Survey, SurveyVersion
+from engagement.surveys.store import save_definition, set_status
+from engagement.surveys.xlsform import write_xlsform
+from tests.staff import form_token, login, make_user
+from tests.support import FIXTURES, complete_via_web, mini, template
+
+
+@pytest.fixture
+def designer(client, seeded, clock):
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    login(client, "designer@example.org")
+    return client
+
+
+def count(session, model, *where):
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def versions(session, slug):
+    session.expire_all()
+    return session.scalar(
+        select(func.count(SurveyVersion.id)).join(Survey).where(Survey.slug == slug)
+    )
+
+
+def post(client, url, data, page=None):
+    return client.post(url, data={"csrf_token": form_token(client, page or url), **data})
+
+
+NEW = {
+    "slug": "walk-2026",
+    "title_en": "Walking to school",
+    "audience": "parent",
+    "school_year": "2026-27",
+    "section_key": "trip",
+    "section_title_en": "The trip",
+    "question_key": "walks",
+    "question_type": "yes_no",
+    "question_text_en": "Does your child walk to school?",
+}
+
+
+def test_publishing_is_refused_until_every_translation_is_there(designer, seeded):
+    created = post(designer, "/admin/surveys/new", NEW)
+    assert created.status_code == 302
+    page = designer.get("/admin/surveys/walk-2026/translations")
+    assert page.text.count('class="missing"') == 6  # title, section, question x es, zh
+    refused = post(designer, "/admin/surveys/walk-2026/publish", {}, "/admin/surveys/walk-2026")
+    assert refused.status_code == 422
+    assert "missing translation for es" in refused.text
+    assert seeded.scalars(select(Survey)).one().status.value == "draft"
+
+    texts = {
+        "t:title": ("Caminar a la escuela", "走路上学"),
+        "t:sections.0.title": ("El trayecto", "路上"),
+        "t:sections.0.questions.0.text": ("¿Su hijo camina a la escuela?", "您的孩子走路上学吗？"),
+    }
+    data = {"version": "1"}
+    for name, (es, zh) in texts.items():
+        data |= {f"{name}:es": es, f"{name}:zh": zh}
+    data |= {"t:title:en": "Walking to school", "t:sections.0.title:en": "The trip"}
+    data |= {"t:sections.0.questions.0.text:en": "Does your child walk to school?"}
+    saved = post(designer, "/admin/surveys/walk-2026/translations", data)
+    assert saved.status_code == 302
+    assert (
+        "missing"
+        not in designer.get("/admin/surveys/walk-2026/translations").text.split("<table")[1]
+    )
+    published = post(
+        designer,
+        "/admin/surveys/walk-2026/publish",
+        {"opens_at": "2026-11-24T08:00", "closes_at": "2027-01-31"},
+        "/admin/surveys/walk-2026",
+    )
+    assert published.status_code == 302
+    survey = seeded.scalars(select(Survey)).one()
+    assert survey.status.value == "open"
+    assert survey.opens_at.isoformat() == "2026-11-24T16:00:00+00:00"  # 08:00 in Pasadena
+    assert survey.closes_at.isoformat() == "2027-01-31T08:00:00+00:00"
+    actions = [e.action for e in seeded.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-3:] == ["survey.created", "survey.edited", "survey.published"]
+    closed = post(designer, "/admin/surveys/walk-2026/close", {}, "/admin/surveys/walk-2026")
+    assert closed.status_code == 302
+    assert count(seeded, AuditEvent, AuditEvent.action == "survey.closed") == 1
+
+
+def test_editing_a_survey_with_responses_makes_a_new_version(designer, client, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", "open")
+    complete_via_web(client, mini(), "jackson", "en")
+    form = {
+        "version": "1",
+        "type": "likert",
+        "text_en": "I feel safe at my child's school.",
+        "text_es": "Me siento seguro en la escuela de mi hijo.",
+        "text_zh": "我在孩子的学校感到安全。",
+        "favourable": ["4", "5"],
+        "indicator": "school_connectedness",
+        "show_if": ["attended:1"],
+    }
+    edited = post(designer, "/admin/surveys/mini-2026/questions/safe", form)
+    assert edited.status_code == 302, edited.text
+    assert versions(seeded, "mini-2026") == 2
+    response = seeded.scalars(select(Response)).one()
+    assert response.version.number == 1  # answers keep the version they answered
+    again = post(designer, "/admin/surveys/mini-2026/questions/safe", form | {"version": "2"})
+    assert again.status_code == 302 and versions(seeded, "mini-2026") == 2  # unchanged: nothing
+    stale = post(designer, "/admin/surveys/mini-2026/questions/safe", form | {"text_en": "x"})
+    assert stale.status_code == 422 and "after you opened this page" in stale.text
+    from engagement.surveys.store import definition_of, latest_version
+
+    safe = definition_of(latest_version(seeded, seeded.scalars(select(Survey)).one().id)).question(
+        "safe"
+    )
+    assert safe.show_if.question == "attended" and safe.indicator == "school_connectedness"
+
+
+def test_an_open_survey_cannot_lose_a_translation(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", "open")
+    form = {"version": "1", "type": "likert", "text_en": "Safe?", "favourable": ["4", "5"]}
+    refused = post(designer, "/admin/surveys/mini-2026/questions/safe", form)
+    assert refused.status_code == 422 and "This survey is open" in refused.text
+    assert versions(seeded, "mini-2026") == 1
+
+
+def test_questions_and_sections_are_added_moved_and_deleted(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    added = post(
+        designer,
+        "/admin/surveys/mini-2026/questions/new?section=more",
+        {
+            "version": "1",
+            "key": "clubs",
+            "type": "multiple_choice",
+            "text_en": "Which clubs?",
+            "choice_rows": "3",
+            "choice_0_value": "1",
+            "choice_0_label_en": "Chess",
+            "choice_0_favourable": "1",
+            "choice_1_value": "2",
+            "choice_1_label_en": "Music",
+            "choice_2_value": "3",
+            "choice_2_label_en": "None",
+            "choice_2_exclusive": "1",
+        },
+    )
+    assert added.status_code == 302, added.text
+    bad = post(
+        designer,
+        "/admin/surveys/mini-2026/questions/new?section=more",
+        {"version": "2", "key": "k2", "type": "number", "text_en": "How many?", "min": "ten"},
+    )
+    assert bad.status_code == 422 and "Please enter a number" in bad.text
+    moved = post(
+        designer,
+        "/admin/surveys/mini-2026/questions/clubs/up",
+        {"version": "2"},
+        "/admin/surveys/mini-2026",
+    )
+    assert moved.status_code == 302
+    section = post(
+        designer,
+        "/admin/surveys/mini-2026/sections",
+        {
+            "version": "3",
+            "key": "last",
+            "title_en": "Last",
+            "question_key": "ok",
+            "question_type": "yes_no",
+            "question_text_en": "OK?",
+        },
+        "/admin/surveys/mini-2026",
+    )
+    assert section.status_code == 302
+    deleted = post(
+        designer,
+        "/admin/surveys/mini-2026/sections/last/delete",
+        {"version": "4"},
+        "/admin/surveys/mini-2026",
+    )
+    assert deleted.status_code == 302
+    from engagement.designer.service import load_draft
+
+    draft = load_draft(seeded, "mini-2026")
+    keys = [q.key for q in draft.definition.sections[1].questions]
+    assert keys[-2:] == ["clubs", "comment"]
+    assert draft.definition.question("clubs").favourable == {1}
+    assert draft.definition.question("clubs").choices[2].exclusive
+    assert draft.version.number == 5
+
+
+def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, app, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    cloned = post(
+        designer,
+        "/admin/surveys/new/clone",
+        {"source": "mini-2026", "slug": "mini-2027", "school_year": "2027-28"},
+    )
+    assert cloned.status_code == 302
+    from engagement.designer.service import load_draft
+
+    clone = load_draft(seeded, "mini-2027").definition
+    assert [q.key for q in clone.questions] == [q.key for q in mini().questions]
+    assert clone.school_year == "2027-28"
+    app.config["SURVEY_TEMPLATE_DIR"] = str(FIXTURES)
+    made = post(
+        designer,
+        "/admin/surveys/new/template",
+        {"file": "protected.yaml", "slug": "check-2027", "school_year": "2027-28"},
+    )
+    assert made.status_code == 302
+    assert load_draft(seeded, "check-2027").definition.has_protected_topics
+    taken = post(
+        designer,
+        "/admin/surveys/new/clone",
+        {"source": "mini-2026", "slug": "mini-2027", "school_year": "2027-28"},
+    )
+    assert taken.status_code == 422 and "already a survey" in taken.text
+
+
+def test_export_then_import_through_the_pages(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    for kind in ("yaml", "xlsx"):
+        exported = post(
+            designer, f"/admin/surveys/mini-2026/export.{kind}", {}, "/admin/surveys/mini-2026"
+        )
+        assert exported.status_code == 200
+        assert "attachment" in exported.headers["Content-Disposition"]
+        again = designer.post(
+            "/admin/surveys/import",
+            data={
+                "csrf_token": form_token(designer, "/admin/surveys/import"),
+                "file": (__import__("io").BytesIO(exported.data), f"mini.{kind}"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert again.status_code == 302, again.text
+        assert versions(seeded, "mini-2026") == 1  # the same survey: nothing new
+    assert count(seeded, AuditEvent, AuditEvent.action == "survey.exported") == 2
+
+
+def test_xlsform_import_lists_what_it_leaves_out_and_needs_consent(designer, seeded):
+    from tests.unit.test_designer_formats import foreign_form
+
+    def upload(accept):
+        data = {
+            "csrf_token": form_token(designer, "/admin/surveys/import"),
+            "file": (__import__("io").BytesIO(foreign_form()), "odk.xlsx"),
+        }
+        if accept:
+            data["accept_left_out"] = "1"
+        return designer.post("/admin/surveys/import", data=data, content_type="multipart/form-data")
+
+    refused = upload(False)
+    assert refused.status_code == 422
+    assert "survey row 8" in refused.text and "calculate" in refused.text
+    assert "audience: must be one of" in refused.text  # the form does not say who answers
+    assert count(seeded, Survey) == 0
+    bad = designer.post(
+        "/admin/surveys/import",
+        data={
+            "csrf_token": form_token(designer, "/admin/surveys/import"),
+            "file": (__import__("io").BytesIO(b"\xff\xfe"), "x.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "UTF-8" in bad.text
+
+
+def test_xlsform_with_settings_imports_when_accepted(designer, seeded):
+    content = write_xlsform(template(FIXTURES / "protected.yaml"))
+    data = {
+        "csrf_token": form_token(designer, "/admin/surveys/import"),
+        "file": (__import__("io").BytesIO(content), "p.xlsx"),
+    }
+    imported = designer.post("/admin/surveys/import", data=data, content_type="multipart/form-data")
+    assert imported.status_code == 302
+    assert count(seeded, Survey) == 1
+
+
+def test_preview_walks_the_real_pages_in_each_language_and_records_nothing(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    page = designer.get("/admin/surveys/mini-2026/preview/zh", follow_redirects=True)
+    assert (
+        page.status_code == 200 and "关于您" in page.text and "不记录" in page.text
+    ) or "关于您" in page.text
+    token = form_token(designer, "/admin/surveys/mini-2026/preview/zh/1")
+    missing = designer.post(
+        "/admin/surveys/mini-2026/preview/zh/1", data={"csrf_token": token, "action": "next"}
+    )
+    assert missing.status_code == 422  # required questions, checked by the engine
+    done = designer.post(
+        "/admin/surveys/mini-2026/preview/zh/1",
+        data={"csrf_token": token, "action": "next", "attended": "0", "grade": "4", "band": "1"},
+    )
+    assert done.headers["Location"].endswith("/preview/zh/2")
+    second = designer.get("/admin/surveys/mini-2026/preview/zh/2")
+    assert "多久一次" not in second.text  # skipped: the parent did not attend
+    switched = designer.post(
+        "/admin/surveys/mini-2026/preview/zh/2", data={"csrf_token": token, "action": "lang:es"}
+    )
+    assert switched.headers["Location"].endswith("/preview/es/2")
+    finished = designer.post(
+        "/admin/surveys/mini-2026/preview/es/2", data={"csrf_token": token, "action": "next"}
+    )
+    assert finished.headers["Location"].endswith("/preview/es/done")
+    assert "¡Gracias!" in designer.get("/admin/surveys/mini-2026/preview/es/done").text
+    assert count(seeded, Response) == 0 and count(seeded, ResponseDraft) == 0
+
+
+def test_saving_each_question_page_untouched_changes_nothing(designer, seeded, clock):
+    """The question form shows everything a question has: posting it back is the same survey."""
+    from html import unescape
+
+    from werkzeug.datastructures import MultiDict
+
+    from tests.staff import form_fields
+
+    save_definition(seeded, mini(), clock)
+    for question in mini().questions:
+        page = designer.get(f"/admin/surveys/mini-2026/questions/{question.key}")
+        fields = MultiDict([(k, unescape(v)) for k, v in form_fields(page.text, "question-form")])
+        saved = designer.post(f"/admin/surveys/mini-2026/questions/{question.key}", data=fields)
+        assert saved.status_code == 302, (question.key, saved.text[-2000:])
+        assert versions(seeded, "mini-2026") == 1, question.key

@@ -1,0 +1,132 @@
+"""School links and QR codes, student access codes, parental consent and the proctor's list."""
+
+import pytest
+from sqlalchemy import select
+
+from engagement.models import AccessCode, ConsentRecord, Role
+from engagement.surveys.store import save_definition, set_status
+from tests.staff import form_token, login, make_user
+from tests.support import FIXTURES, csrf_token, mini, template
+
+
+@pytest.fixture
+def staff(client, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    save_definition(seeded, template(FIXTURES / "protected.yaml"), clock)
+    set_status(seeded, "protected-2026", "open")
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    login(client, "office@example.org")
+    return client
+
+
+def test_each_school_has_a_link_and_a_qr_code_made_by_the_app(staff):
+    page = staff.get("/admin/surveys/mini-2026/distribute")
+    assert "/s/mini-2026?school=jackson" in page.text
+    svg = staff.get("/admin/surveys/mini-2026/qr/jackson.svg")
+    assert svg.mimetype == "image/svg+xml" and svg.data.lstrip().startswith(b"<svg")
+    png = staff.get("/admin/surveys/mini-2026/qr/jackson.png")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson")
+    assert "Encuesta mini" in flyer.text and "小调查" in flyer.text
+    assert staff.get("/admin/surveys/mini-2026/qr/nowhere.svg").status_code == 404
+
+
+def test_students_type_a_code_that_names_only_their_school(staff, client, seeded):
+    made = staff.post(
+        "/admin/surveys/protected-2026/codes",
+        data={
+            "csrf_token": form_token(staff, "/admin/surveys/protected-2026/distribute"),
+            "school": "field",
+            "label": "Room 12",
+        },
+    )
+    assert made.status_code == 302
+    code = seeded.scalars(select(AccessCode)).one().code
+    student = client.application.test_client()
+    page = student.get("/s/protected-2026/code?lang=es")
+    assert "Escribe el código" in page.text or page.status_code == 200
+    typed = " ".join([code[:3].lower(), code[3:]])  # lower case, with a space
+    entered = student.post(
+        "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": typed}
+    )
+    assert entered.status_code == 302
+    assert entered.headers["Location"].endswith("/s/protected-2026?school=field")
+    wrong = student.post(
+        "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": "ZZZZZZ"}
+    )
+    assert wrong.status_code == 422
+    access = seeded.scalars(select(AccessCode)).one()
+    staff.post(
+        f"/admin/surveys/protected-2026/codes/{access.id}/deactivate",
+        data={"csrf_token": form_token(staff, "/admin/surveys/protected-2026/distribute")},
+    )
+    stopped = student.post(
+        "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": code}
+    )
+    assert stopped.status_code == 422
+    parent_survey = staff.post(
+        "/admin/surveys/mini-2026/codes",
+        data={
+            "csrf_token": form_token(staff, "/admin/surveys/mini-2026/distribute"),
+            "school": "field",
+        },
+    )
+    assert parent_survey.status_code == 303  # codes are for student surveys
+
+
+def test_consent_defaults_to_active_with_protected_topics_and_keeps_a_proctor_list(
+    staff, client, seeded, clock
+):
+    page = staff.get("/admin/surveys/protected-2026/consent")
+    assert 'value="active" checked' in page.text and "sad" in page.text
+    token = csrf_token(page.text)
+    for student, decision in [
+        ("Ana López", "opted_out"),
+        ("Wei Chen", "opted_in"),
+        ("Sam Field", "opted_out"),
+    ]:
+        school = "field" if student == "Sam Field" else "jackson"
+        added = staff.post(
+            "/admin/surveys/protected-2026/consent/records",
+            data={"csrf_token": token, "school": school, "student": student, "decision": decision},
+        )
+        assert added.status_code == 302
+    empty = staff.post(
+        "/admin/surveys/protected-2026/consent/records",
+        data={"csrf_token": token, "school": "jackson", "student": "  ", "decision": "opted_out"},
+    )
+    assert empty.status_code == 422
+    make_user(seeded, clock, "teacher@example.org", Role.SCHOOL_STAFF, schools=["jackson"])
+    proctor = client.application.test_client()
+    login(proctor, "teacher@example.org")
+    listing = proctor.get("/admin/surveys/protected-2026/consent/proctor/jackson")
+    assert listing.status_code == 200
+    assert (
+        "Ana López" in listing.text
+        and "Wei Chen" in listing.text
+        and "Sam Field" not in listing.text
+    )
+    assert proctor.get("/admin/surveys/protected-2026/consent/proctor/field").status_code == 403
+    staff.post(
+        "/admin/surveys/protected-2026/consent/mode", data={"csrf_token": token, "mode": "passive"}
+    )
+    assert 'value="passive" checked' in staff.get("/admin/surveys/protected-2026/consent").text
+    assert (
+        "Passive consent"
+        in proctor.get("/admin/surveys/protected-2026/consent/proctor/jackson").text
+    )
+    # Consent records name students; they have no column that could point at a response.
+    assert not any("response" in c.name for c in ConsentRecord.__table__.columns)
+
+
+def test_a_survey_without_protected_topics_defaults_to_passive(staff, seeded, clock):
+    from engagement.distribution.service import consent_state
+
+    raw = template(FIXTURES / "protected.yaml").to_dict()
+    raw["slug"] = "plain-2026"
+    raw["sections"] = raw["sections"][:1]
+    from engagement.surveys.definition import definition_from_dict
+
+    save_definition(seeded, definition_from_dict(raw), clock)
+    assert consent_state(seeded, "plain-2026").mode.value == "passive"
+    assert consent_state(seeded, "protected-2026").mode.value == "active"

@@ -1,0 +1,113 @@
+"""Every role against every staff page and action: the forbidden request is refused."""
+
+import pytest
+
+from engagement.models import Role
+from engagement.surveys.store import save_definition
+from tests.staff import form_token, login, make_user
+from tests.support import FIXTURES, mini, template
+
+ALL = {"admin", "designer", "working_group", "school_staff", "leadership"}
+DESIGN = {"admin", "designer"}
+ADMIN = {"admin"}
+PROCTOR_JACKSON = {"admin", "designer", "school_staff"}  # the school staff member is at Jackson
+
+ROUTES = [
+    ("GET", "/admin/", ALL),
+    ("GET", "/auth/account", ALL),
+    ("GET", "/admin/users", ADMIN),
+    ("GET", "/admin/users/new", ADMIN),
+    ("GET", "/admin/users/{user}", ADMIN),
+    ("POST", "/admin/users/{user}/password-link", ADMIN),
+    ("GET", "/admin/audit", ADMIN),
+    ("GET", "/admin/surveys/new", DESIGN),
+    ("GET", "/admin/surveys/new/template", DESIGN),
+    ("GET", "/admin/surveys/new/clone", DESIGN),
+    ("GET", "/admin/surveys/import", DESIGN),
+    ("GET", "/admin/surveys/mini-2026", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/translations", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/yaml", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/questions/grade", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/questions/new?section=more", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/preview/es", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/preview/es/1", DESIGN),
+    ("POST", "/admin/surveys/mini-2026/export.yaml", DESIGN),
+    ("POST", "/admin/surveys/mini-2026/export.xlsx", DESIGN),
+    ("POST", "/admin/surveys/mini-2026/questions/grade/down", DESIGN),
+    ("POST", "/admin/surveys/mini-2026/publish", DESIGN),
+    ("POST", "/admin/surveys/mini-2026/close", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/distribute", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/flyer/jackson", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/qr/jackson.svg", DESIGN),
+    ("GET", "/admin/surveys/protected-2026/consent", DESIGN),
+    ("POST", "/admin/surveys/protected-2026/consent/mode", DESIGN),
+    ("POST", "/admin/surveys/protected-2026/codes", DESIGN),
+    ("GET", "/admin/surveys/protected-2026/consent/proctor/jackson", PROCTOR_JACKSON),
+    ("GET", "/admin/surveys/protected-2026/consent/proctor/field", DESIGN),
+]
+FORMS = {
+    "/admin/surveys/protected-2026/consent/mode": {"mode": "active"},
+    "/admin/surveys/protected-2026/codes": {"school": "jackson", "label": "Room 1"},
+}
+
+
+@pytest.fixture
+def surveys(seeded, clock):
+    save_definition(seeded, mini(), clock)
+    save_definition(seeded, template(FIXTURES / "protected.yaml"), clock)
+    return make_user(seeded, clock, "first-admin@example.org", Role.ADMIN).id
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_role_reaches_exactly_its_pages(client, seeded, clock, surveys, role):
+    make_user(seeded, clock, f"{role}@example.org", Role(role), areas=["A"], schools=["jackson"])
+    login(client, f"{role}@example.org")
+    token = form_token(client, "/auth/account")
+    for method, route, allowed in ROUTES:
+        url = route.format(user=surveys)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token, **FORMS.get(url, {})})
+        if role in allowed:
+            assert response.status_code in (200, 201, 302, 422), (role, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, surveys):
+    for method, route, _allowed in ROUTES:
+        url = route.format(user=surveys)
+        response = client.get(url) if method == "GET" else client.post(url)
+        if method == "GET":
+            assert response.status_code == 302, url
+            assert "/auth/login?next=" in response.headers["Location"], url
+        else:
+            assert response.status_code in (302, 400), url  # no session: CSRF refuses first
+
+
+def test_an_api_route_answers_401_and_403_with_bearer_tokens(app, seeded, clock):
+    """The seam for the reports API: the same decorator, with per-user tokens."""
+    from flask import jsonify
+
+    from engagement.auth.permissions import Permission, require_permission, view_arg
+    from engagement.auth.service import create_api_token
+
+    @app.get("/api/test/areas/<area>")
+    @require_permission(Permission.READ_REPORTS, result_area=view_arg("area"))
+    def area_summary(area):
+        return jsonify(area=area)
+
+    member = make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["B"])
+    raw = create_api_token(seeded, member, "script", clock)
+    client = app.test_client()
+    assert client.get("/api/test/areas/B").status_code == 401
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/test/areas/B", headers=headers).json == {"area": "B"}
+    assert client.get("/api/test/areas/A", headers=headers).status_code == 403
+    assert (
+        client.get("/api/test/areas/B", headers={"Authorization": "Bearer eng_forged"}).status_code
+        == 401
+    )
+    # Tokens only open the API, never the staff pages.
+    assert client.get("/admin/", headers=headers).status_code == 302

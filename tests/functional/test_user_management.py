@@ -1,0 +1,98 @@
+"""Administrators invite users, assign roles and scopes, and deactivate them; all audited."""
+
+from sqlalchemy import select
+
+from engagement.models import AuditEvent, Role, User
+from tests.staff import form_token, login, make_user
+from tests.support import csrf_token
+
+
+def test_invite_assign_and_deactivate(app, client, seeded, clock):
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    login(client, "office@example.org")
+    token = form_token(client, "/admin/users/new")
+    missing_area = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": token,
+            "email": "wg@example.org",
+            "name": "Wen",
+            "roles": "working_group",
+        },
+    )
+    assert missing_area.status_code == 422 and "at least one result area" in missing_area.text
+    invited = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": token,
+            "email": "WG@example.org",
+            "name": "Wen",
+            "roles": "working_group",
+            "result_areas": ["B", "C"],
+            "language": "zh",
+        },
+    )
+    assert invited.status_code == 201
+    link = invited.text.split('id="password-link">')[1].split("<")[0]
+    member = seeded.scalars(select(User).where(User.email == "wg@example.org")).one()
+    assert member.password_hash is None and [a.code for a in member.result_areas] == ["B", "C"]
+
+    newcomer = app.test_client()
+    path = link[link.index("/auth/reset/") :]
+    page = newcomer.get(path)
+    password = "the member's own password"
+    newcomer.post(
+        path, data={"csrf_token": csrf_token(page.text), "password": password, "confirm": password}
+    )
+    welcomed = login(newcomer, "wg@example.org", password)
+    assert welcomed.status_code == 302
+    assert "lang=zh" in welcomed.headers.get("Set-Cookie", "").replace("lang=zh;", "lang=zh")
+    assert newcomer.get("/admin/users").status_code == 403
+
+    changed = client.post(
+        f"/admin/users/{member.id}",
+        data={
+            "csrf_token": token,
+            "name": "Wen",
+            "roles": ["working_group", "leadership"],
+            "result_areas": "B",
+        },
+    )
+    assert changed.status_code == 302
+    seeded.expire_all()
+    assert seeded.get(User, member.id).roles == {Role.WORKING_GROUP, Role.LEADERSHIP}
+
+    off = client.post(f"/admin/users/{member.id}/active", data={"csrf_token": token, "active": "0"})
+    assert off.status_code == 302
+    assert newcomer.get("/admin/").status_code == 302  # their session ended
+    assert login(newcomer, "wg@example.org", password).status_code == 401
+
+    me = seeded.scalars(select(User).where(User.email == "office@example.org")).one()
+    self_off = client.post(
+        f"/admin/users/{me.id}/active", data={"csrf_token": token, "active": "0"}
+    )
+    assert self_off.status_code == 303
+    demote = client.post(
+        f"/admin/users/{me.id}", data={"csrf_token": token, "name": "Office", "roles": "designer"}
+    )
+    assert demote.status_code == 422 and "your own administrator role" in demote.text
+
+    actions = [e.action for e in seeded.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    for action in (
+        "user.created",
+        "user.password_link",
+        "user.password_set",
+        "user.roles_changed",
+        "user.deactivated",
+    ):
+        assert action in actions
+    change = seeded.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user.roles_changed")
+    ).one()
+    assert change.actor_email == "office@example.org"
+    assert change.details["roles"] == {
+        "from": ["working_group"],
+        "to": ["leadership", "working_group"],
+    }
+    log = client.get("/admin/audit?action=user.roles_changed")
+    assert log.status_code == 200 and "wg@example.org" in log.text

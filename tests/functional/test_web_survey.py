@@ -1,0 +1,263 @@
+"""A respondent's whole path through the web survey, with the Flask test client."""
+
+import pytest
+from sqlalchemy import func, select
+
+from engagement.models import Answer, Response, ResponseDraft, SurveyStatus
+from engagement.surveys.store import save_definition, set_status
+from tests.support import complete_via_web, csrf_token, mini
+
+
+@pytest.fixture
+def survey(seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    return mini()
+
+
+def count(session, model):
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def start(client, lang="es", school="jackson"):
+    page = client.get(f"/s/mini-2026?school={school}&lang={lang}")
+    started = client.post(
+        "/s/mini-2026/start", data={"csrf_token": csrf_token(page.text), "school": school}
+    )
+    assert started.status_code == 302
+    return started.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Mini survey", "Start the survey"]),
+        ("es", ["Encuesta mini", "Empezar la encuesta"]),
+        ("zh", ["小调查", "开始填写问卷"]),
+    ],
+)
+def test_landing_page_speaks_the_language_of_the_link(client, survey, lang, words):
+    page = client.get(f"/s/mini-2026?school=jackson&lang={lang}")
+    assert page.status_code == 200
+    for word in words:
+        assert word in page.text
+    assert "Jackson Elementary" in page.text
+
+
+def test_language_falls_back_to_accept_language_then_english(client, survey):
+    page = client.get("/s/mini-2026", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    assert '<html lang="zh-Hans">' in page.text
+    page = client.get("/s/mini-2026", headers={"Accept-Language": "fr-FR, es;q=0.5"})
+    assert '<html lang="es">' in page.text
+    page = client.get("/s/mini-2026", headers={"Accept-Language": "fr-FR"})
+    assert '<html lang="en">' in page.text
+
+
+def test_a_language_chosen_by_link_sticks_for_the_next_pages(client, survey):
+    client.get("/s/mini-2026?lang=zh")
+    page = client.get("/s/mini-2026", headers={"Accept-Language": "es"})
+    assert '<html lang="zh-Hans">' in page.text
+
+
+def test_completing_in_spanish_stores_one_response_tied_to_school(client, survey, seeded):
+    sent = complete_via_web(client, survey, "jackson", "es")
+    thanks = client.get("/s/mini-2026/thanks")
+    assert "¡Gracias!" in thanks.text
+    response = seeded.scalars(select(Response)).one()
+    assert (response.school.code, response.language, response.channel.value) == (
+        "jackson",
+        "es",
+        "web",
+    )
+    assert count(seeded, Answer) == sum(len(v) for v in sent.values())
+
+
+def test_school_can_be_chosen_on_the_first_page(client, survey, seeded):
+    page = client.get("/s/mini-2026?lang=zh")
+    assert "这是关于哪所学校的？" in page.text and "Field Elementary" in page.text
+    missing = client.post(
+        "/s/mini-2026/start", data={"csrf_token": csrf_token(page.text), "school": ""}
+    )
+    assert missing.status_code == 422 and "请选择一所学校。" in missing.text
+    chosen = client.post(
+        "/s/mini-2026/start", data={"csrf_token": csrf_token(page.text), "school": "field"}
+    )
+    assert chosen.status_code == 302
+    assert seeded.scalars(select(ResponseDraft)).one().school.code == "field"
+
+
+def test_validation_messages_are_in_the_respondents_language(client, survey, seeded):
+    first = start(client, "es")
+    page = client.get(first)
+    posted = client.post(
+        first, data={"csrf_token": csrf_token(page.text), "action": "next", "grade": "7"}
+    )
+    assert posted.status_code == 422
+    assert "Por favor, responda esta pregunta." in posted.text
+    assert "Por favor, elija una de las respuestas de la lista." in posted.text
+    assert count(seeded, Response) == 0
+
+
+def test_number_and_text_errors_keep_what_was_typed(client, survey):
+    first = start(client, "zh")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    second = client.get("/s/mini-2026/p/2")
+    posted = client.post(
+        "/s/mini-2026/p/2",
+        data={
+            "csrf_token": csrf_token(second.text),
+            "kids": "２０",
+            "comment": "好" * 501,
+            "channels": ["1", "3"],
+        },
+    )
+    assert posted.status_code == 422
+    assert "请输入 12 或更小的数。" in posted.text
+    assert "请将回答缩短到 500 个字符以内（目前有 501 个）。" in posted.text
+    assert "“都没有”不能与其他答案同时选择。" in posted.text
+    assert 'value="２０"' in posted.text
+
+
+def test_answers_survive_closing_the_tab_and_the_resume_link(client, app, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "1", "grade": "3"})
+    # Same device, later: the survey link offers to continue where they left off.
+    landing = client.get("/s/mini-2026")
+    assert "Continue where I left off" in landing.text
+    resume_link = seeded.scalars(select(ResponseDraft)).one().token
+    # Another device: the resume link alone brings back the saved answers.
+    other = app.test_client()
+    moved = other.get(f"/s/mini-2026/resume/{resume_link}")
+    assert moved.headers["Location"].endswith("/s/mini-2026/p/2")
+    back = other.get("/s/mini-2026/p/1")
+    assert 'value="1" checked' in back.text and 'value="3" checked' in back.text
+
+
+def test_switching_language_mid_page_keeps_unsaved_answers(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    switched = client.post(
+        first, data={"csrf_token": csrf_token(page.text), "action": "lang:zh", "attended": "1"}
+    )
+    assert switched.status_code == 302
+    page = client.get(first)
+    assert '<html lang="zh-Hans">' in page.text and "您今年参加过学校活动吗？" in page.text
+    assert 'name="attended" value="1" checked' in page.text
+    draft = seeded.scalars(select(ResponseDraft)).one()
+    assert draft.language == "zh" and draft.answers == {"attended": 1}
+
+
+def test_language_link_on_a_question_page_changes_the_stored_language(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first + "?lang=es")
+    assert "¿Asistió a un evento escolar este año?" in page.text
+    assert seeded.scalars(select(ResponseDraft)).one().language == "es"
+
+
+def test_back_button_saves_and_returns(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    second = client.get("/s/mini-2026/p/2")
+    went_back = client.post(
+        "/s/mini-2026/p/2",
+        data={"csrf_token": csrf_token(second.text), "action": "back", "kids": "3"},
+    )
+    assert went_back.headers["Location"].endswith("/s/mini-2026/p/1")
+    assert seeded.scalars(select(ResponseDraft)).one().answers["kids"] == 3
+
+
+def test_submitting_the_final_page_twice_creates_one_response(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    last = client.get("/s/mini-2026/p/2")
+    data = {"csrf_token": csrf_token(last.text), "action": "next", "kids": "2"}
+    one = client.post("/s/mini-2026/p/2", data=data)
+    two = client.post("/s/mini-2026/p/2", data=data)
+    assert one.headers["Location"].endswith("/thanks")
+    assert two.headers["Location"].endswith("/thanks")
+    assert count(seeded, Response) == 1
+
+
+def test_cannot_skip_ahead_to_pages_not_reached(client, survey):
+    start(client, "en")
+    jumped = client.get("/s/mini-2026/p/2")
+    assert jumped.headers["Location"].endswith("/s/mini-2026/p/1")
+    assert client.get("/s/mini-2026/p/99").status_code == 302
+
+
+def test_csrf_is_required_on_every_form(client, survey):
+    page = client.get("/s/mini-2026?school=jackson&lang=es")
+    refused = client.post("/s/mini-2026/start", data={"school": "jackson"})
+    assert refused.status_code == 400
+    assert "Esta página estuvo abierta demasiado tiempo" in refused.text
+    assert csrf_token(page.text)
+
+
+def test_respondent_text_is_escaped(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    last = client.get("/s/mini-2026/p/2")
+    shown = client.post(
+        "/s/mini-2026/p/2",
+        data={
+            "csrf_token": csrf_token(last.text),
+            "kids": "99",
+            "comment": "<script>alert('x')</script>",
+        },
+    )
+    assert "<script>alert" not in shown.text
+    assert "&lt;script&gt;alert" in shown.text
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "text"),
+    [
+        ("/s/no-such-survey?lang=es", 404, "No encontramos esta encuesta"),
+        ("/s/mini-2026?school=hogwarts&lang=zh", 404, "无法识别这所学校"),
+        ("/nowhere?lang=es", 404, "Página no encontrada"),
+    ],
+)
+def test_unknown_survey_school_and_page(client, survey, url, status, text):
+    page = client.get(url)
+    assert page.status_code == status
+    assert text in page.text
+
+
+def test_closed_survey_says_so_with_410(client, survey, seeded):
+    first = start(client, "zh")
+    set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
+    page = client.get("/s/mini-2026?lang=es")
+    assert page.status_code == 410 and "Esta encuesta está cerrada" in page.text
+    assert client.get(first).status_code == 410
+
+
+def test_draft_surveys_are_not_reachable(client, survey, seeded):
+    set_status(seeded, "mini-2026", SurveyStatus.DRAFT)
+    assert client.get("/s/mini-2026").status_code == 404
+
+
+def test_malformed_posts_get_4xx_not_500(client, survey):
+    first = start(client, "en")
+    page = client.get(first)
+    token = csrf_token(page.text)
+    form = "csrf_token=" + token + "&grade=%FF%FE&attended=%EF%BC%91&action=next"
+    weird = client.post(first, data=form.encode(), content_type="application/x-www-form-urlencoded")
+    assert weird.status_code == 422  # invalid UTF-8 in grade; full-width "１" is fine for attended
+    assert "Please choose one of the answers listed." in weird.text
+    bytes_body = client.post(
+        first, data=b"\xff\xfe=\x00", content_type="application/x-www-form-urlencoded"
+    )
+    assert bytes_body.status_code == 400
+    assert client.get("/s/mini-2026/p/abc").status_code == 404
+    assert client.put(first).status_code == 405
+
+
+def test_home_lists_open_surveys(client, survey):
+    page = client.get("/?lang=es")
+    assert "Encuesta mini" in page.text and "/s/mini-2026" in page.text

@@ -1,0 +1,248 @@
+"""Survey versions and the response lifecycle against a real database."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from engagement.delivery.service import (
+    AlreadyCompleted,
+    IncompleteResponse,
+    SurveyClosed,
+    UnknownSchool,
+    UnknownSurvey,
+    complete_response,
+    load_draft,
+    save_answers,
+    start_response,
+    submit_page,
+)
+from engagement.models import (
+    Answer,
+    Channel,
+    Choice,
+    Question,
+    Response,
+    ResponseDraft,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+)
+from engagement.surveys.store import save_definition, set_status
+from tests.support import mini
+
+
+@pytest.fixture
+def survey(seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    return "mini-2026"
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_saving_an_unchanged_definition_creates_nothing(seeded, clock):
+    first = save_definition(seeded, mini(), clock)
+    again = save_definition(seeded, mini(), clock)
+    assert (first.version_number, first.created) == (1, True)
+    assert (again.version_number, again.created) == (1, False)
+    assert count(seeded, SurveyVersion) == 1
+    assert count(seeded, Question) == len(mini().questions)
+
+
+def test_question_rows_carry_indicator_choices_and_favourable_values(seeded, clock):
+    save_definition(seeded, mini(), clock)
+    grade = seeded.scalars(select(Question).where(Question.key == "grade")).one()
+    assert grade.indicator.key == "school_rating"
+    indicator_key = (
+        seeded.execute(
+            select(Question.key)
+            .where(Question.indicator_id.is_not(None))
+            .order_by(Question.position)
+        )
+        .scalars()
+        .all()
+    )
+    assert indicator_key == ["attended", "grade"]
+    choices = seeded.scalars(
+        select(Choice).where(Choice.question_id == grade.id).order_by(Choice.position)
+    ).all()
+    assert [(c.code, c.value, c.favourable, c.not_applicable) for c in choices] == [
+        ("A", 4, True, False),
+        ("B", 3, True, False),
+        ("C", 2, False, False),
+        ("D", 1, False, False),
+        ("F", 0, False, False),
+        ("na", 9, False, True),
+    ]
+    assert choices[0].label == {"en": "A – Excellent", "es": "A – Excelente", "zh": "A – 优秀"}
+
+
+def test_an_edited_survey_gets_a_new_version_and_old_responses_keep_theirs(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "es", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 4}, clock)
+    old_response = complete_response(seeded, draft.token, clock)
+
+    edited = mini().to_dict()
+    edited["sections"][0]["questions"][0]["text"]["en"] = "Did you go to a school event?"
+    from engagement.surveys import definition_from_dict
+
+    result = save_definition(seeded, definition_from_dict(edited), clock)
+    assert (result.version_number, result.created) == (2, True)
+    new_draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    versions = seeded.execute(select(SurveyVersion.number).order_by(SurveyVersion.number)).scalars()
+    assert list(versions) == [1, 2]
+    assert seeded.get(Response, old_response.id).version.number == 1
+    assert seeded.get(ResponseDraft, new_draft.id).version.number == 2
+
+
+def test_complete_writes_one_response_with_its_answers(survey, seeded, clock):
+    draft = start_response(seeded, survey, "field", "zh", Channel.WEB, clock)
+    clock.advance(minutes=5)
+    answers = {
+        "attended": 1,
+        "grade": 3,
+        "band": 2,
+        "how_often": 2,
+        "kids": 2,
+        "channels": (1, 2),
+        "comment": "老师很好 =SUM(A1)",
+    }
+    save_answers(seeded, draft.token, answers, clock)
+    response = complete_response(seeded, draft.token, clock)
+
+    stored = seeded.get(Response, response.id)
+    assert (stored.language, stored.channel, stored.role, stored.grade_band) == (
+        "zh",
+        Channel.WEB,
+        "parent",
+        "6-8",
+    )
+    assert (stored.completed_at - stored.started_at).total_seconds() == 300
+    rows = seeded.execute(
+        select(Question.key, Answer.ordinal, Answer.value_number, Answer.value_text)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == stored.id)
+        .order_by(Question.position, Answer.ordinal)
+    ).all()
+    assert rows == [
+        ("attended", 0, 1.0, None),
+        ("grade", 0, 3.0, None),
+        ("band", 0, 2.0, None),
+        ("how_often", 0, 2.0, None),
+        ("kids", 0, 2.0, None),
+        ("channels", 0, 1.0, None),
+        ("channels", 1, 2.0, None),
+        ("comment", 0, None, "老师很好 =SUM(A1)"),
+    ]
+
+
+def test_completed_draft_keeps_nothing_that_links_it_to_the_response(survey, seeded, clock):
+    draft = start_response(seeded, survey, "field", "zh", Channel.SMS, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 3}, clock)
+    response = complete_response(seeded, draft.token, clock)
+    seeded.expire_all()
+    tombstone = seeded.get(ResponseDraft, draft.id)
+    assert tombstone.completed and tombstone.answers == {}
+    assert tombstone.created_at.time().isoformat() == "00:00:00"
+    assert tombstone.created_at != seeded.get(Response, response.id).started_at
+
+
+def test_completing_twice_creates_one_response(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 0, "grade": 4}, clock)
+    complete_response(seeded, draft.token, clock)
+    with pytest.raises(AlreadyCompleted):
+        complete_response(seeded, draft.token, clock)
+    with pytest.raises(AlreadyCompleted):
+        save_answers(seeded, draft.token, {"grade": 1}, clock)
+    assert count(seeded, Response) == 1
+    assert count(seeded, Answer) == 2
+
+
+def test_concurrent_completions_of_one_draft_create_one_response(app, survey, seeded, clock):
+    from sqlalchemy.orm import Session
+
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 4}, clock)
+    engine = seeded.get_bind()
+    outcomes = []
+    barrier = threading.Barrier(6)
+
+    def submit():
+        with Session(engine) as own:
+            barrier.wait()
+            try:
+                complete_response(own, draft.token, clock)
+                outcomes.append("created")
+            except AlreadyCompleted:
+                outcomes.append("repeat")
+            except Exception as error:  # SQLite may refuse a second writer outright
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("created") == 1
+    assert count(seeded, Response) == 1
+    assert count(seeded, Answer) == 2
+
+
+def test_incomplete_response_names_the_missing_required_questions(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1}, clock)
+    with pytest.raises(IncompleteResponse) as error:
+        complete_response(seeded, draft.token, clock)
+    assert error.value.missing == ["grade"]
+    assert count(seeded, Response) == 0
+
+
+def test_submit_page_moves_on_prunes_hidden_answers_and_completes_at_the_end(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+
+    def submit(index, answers):
+        state = load_draft(seeded, draft.token, lock=True)
+        return submit_page(seeded, state, index, answers, clock)
+
+    assert submit(0, {"attended": 1, "grade": 4, "band": None}) == 1
+    save_answers(seeded, draft.token, {"how_often": 3}, clock)
+    submit(0, {"attended": 0, "grade": 4})
+    state = load_draft(seeded, draft.token)
+    assert state.draft.answers == {"attended": 0, "grade": 4}
+    assert state.draft.furthest_section == 1
+    assert count(seeded, Response) == 0
+    assert submit(1, {"safe": 5}) is None
+    response = seeded.scalars(select(Response)).one()
+    assert len(response.answers) == 3  # the last page's answer is in the same transaction
+
+
+def test_unknown_or_closed_surveys_and_unknown_schools(survey, seeded, clock):
+    with pytest.raises(UnknownSurvey):
+        start_response(seeded, "nope", "jackson", "en", Channel.WEB, clock)
+    with pytest.raises(UnknownSchool):
+        start_response(seeded, survey, "hogwarts", "en", Channel.WEB, clock)
+    set_status(seeded, survey, SurveyStatus.CLOSED)
+    with pytest.raises(SurveyClosed):
+        start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    set_status(seeded, survey, SurveyStatus.DRAFT)
+    with pytest.raises(UnknownSurvey):
+        start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+
+
+def test_survey_window_is_respected(survey, seeded, clock):
+    from datetime import timedelta
+
+    set_status(seeded, survey, SurveyStatus.OPEN, opens_at=clock() + timedelta(days=1))
+    with pytest.raises(SurveyClosed):
+        start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    clock.advance(days=2)
+    start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    set_status(seeded, survey, SurveyStatus.OPEN, closes_at=clock() + timedelta(hours=1))
+    clock.advance(hours=2)
+    with pytest.raises(SurveyClosed):
+        start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    assert seeded.scalars(select(Survey)).one().status is SurveyStatus.OPEN

@@ -1,0 +1,101 @@
+"""Three languages are first-class: every catalog entry and template string exists in es and zh."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import _parse_mapping_toml
+from babel.messages.pofile import read_po
+
+from engagement.i18n import SUPPORTED_LANGUAGES
+from tests.support import ROOT, template, template_files
+
+TRANSLATED = [lang for lang in SUPPORTED_LANGUAGES if lang != "en"]
+
+
+def catalog(lang):
+    path = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def source_messages() -> set[str]:
+    """What `make extract` would find in the code and templates right now."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        method_map, options_map = _parse_mapping_toml(handle, style="pyproject.toml")
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_catalog_entry_is_translated(lang):
+    untranslated = [m.id for m in catalog(lang) if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalogs_cover_every_string_in_the_code(lang):
+    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(lang) if m.id}
+    missing = source_messages() - in_catalog
+    assert missing == set(), "run `make update-translations` and translate"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_placeholders_survive_translation(lang):
+    import re
+
+    for message in catalog(lang):
+        if message.id:
+            wanted = sorted(re.findall(r"%\((\w+)\)s", message.id))
+            assert sorted(re.findall(r"%\((\w+)\)s", message.string)) == wanted, message.id
+
+
+def _translated_fields(definition):
+    yield "title", definition.title
+    yield "intro", definition.intro
+    yield "thanks", definition.thanks
+    for section in definition.sections:
+        yield f"section {section.key}", section.title
+        for question in section.questions:
+            yield f"question {question.key}", question.text
+            if question.help:
+                yield f"question {question.key} help", question.help
+            for choice in question.choices:
+                yield f"question {question.key} choice {choice.code}", choice.label
+
+
+def test_there_are_three_templates():
+    slugs = {template(path).slug for path in template_files()}
+    assert {"family-2026", "student-climate-2026", "staff-2026"} <= slugs
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: p.name)
+def test_every_template_string_exists_in_every_language(path: Path):
+    definition = template(path)
+    gaps = []
+    for where, text in _translated_fields(definition):
+        if not text:
+            continue
+        for lang in SUPPORTED_LANGUAGES:
+            value = text.get(lang, "")
+            if not value.strip():
+                gaps.append(f"{where}: {lang}")
+        # Spanish or Chinese identical to English usually means it was never translated.
+        if len(text.get("en", "")) > 12 and text.get("en") in (text.get("es"), text.get("zh")):
+            gaps.append(f"{where}: copied from English")
+    assert gaps == []
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: p.name)
+def test_chinese_text_is_in_chinese(path: Path):
+    definition = template(path)
+    for where, text in _translated_fields(definition):
+        if text and len(text.get("en", "")) > 12:
+            value = text["zh"]
+            han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
+            assert han >= 2, f"{where}: {value!r}"

@@ -1,0 +1,154 @@
+"""The template validator reports every problem with its file, place and reason."""
+
+import copy
+
+import yaml
+
+from engagement.surveys.loader import definition_to_yaml, parse_yaml, read_template
+from engagement.surveys.validation import validate_template
+from tests.support import FIXTURES, catalogue, mini, template, template_files
+
+
+def raw_mini():
+    return yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+
+
+def problems_of(raw):
+    definition, problems = validate_template(raw, "x.yaml", catalogue())
+    assert (definition is None) == bool(problems)
+    return [str(p) for p in problems]
+
+
+def test_fixture_is_valid():
+    assert problems_of(raw_mini()) == []
+
+
+def test_every_problem_is_reported_at_once_with_file_and_question_key():
+    raw = raw_mini()
+    first, second = raw["sections"][0]["questions"][:2]
+    del first["text"]["zh"]
+    second["indicator"] = "happiness"
+    raw["sections"][1]["questions"][0]["key"] = "attended"  # duplicate
+    raw["sections"][0]["questions"][2]["choices"][1]["value"] = 1  # duplicate value
+    problems = problems_of(raw)
+    assert "x.yaml: question attended: text: missing translation for zh (中文)" in problems
+    assert "x.yaml: question grade: indicator: unknown indicator 'happiness'" in problems
+    assert "x.yaml: question attended: duplicate question key" in problems
+    assert "x.yaml: question band: choice 2: duplicate value 1" in problems
+    assert len(problems) >= 4
+
+
+def test_translation_problems_are_marked_as_such():
+    raw = raw_mini()
+    raw["sections"][0]["title"]["es"] = "   "
+    _definition, problems = validate_template(raw, "x.yaml", catalogue())
+    assert [(p.location, p.translation) for p in problems] == [("section about", True)]
+
+
+def test_bad_choice_values_and_types():
+    raw = raw_mini()
+    questions = raw["sections"][1]["questions"]
+    questions[0]["show_if"] = {"question": "attended", "in": [7]}
+    questions[1]["choices"] = [
+        {"value": v, "label": {"en": "x", "es": "x", "zh": "x"}} for v in (1, 2, 3)
+    ]
+    questions[2]["min"] = 20
+    questions[3]["choices"][0]["value"] = "one"
+    questions[4]["favourable"] = [1]
+    problems = problems_of(raw)
+    assert (
+        "x.yaml: question how_often: show_if: values must be among [0, 1] of 'attended'" in problems
+    )
+    assert (
+        "x.yaml: question safe: choices: a likert scale has values 1-5, got [1, 2, 3]" in problems
+    )
+    assert "x.yaml: question kids: min and max: numbers with min below max" in problems
+    assert (
+        "x.yaml: question channels: choice 1: value must be a whole number, got 'one'" in problems
+    )
+    assert (
+        "x.yaml: question comment: favourable: a text question has no favourable values" in problems
+    )
+
+
+def test_unknown_type_field_and_administrative_indicator():
+    raw = raw_mini()
+    raw["sections"][0]["questions"][0]["type"] = "slider"
+    raw["sections"][0]["questions"][1]["indicator"] = "employment"
+    raw["sections"][0]["questions"][1]["colour"] = "red"
+    raw["audience"] = "teachers"
+    problems = problems_of(raw)
+    assert any("question attended: type: 'slider' is not one of" in p for p in problems)
+    assert "x.yaml: question grade: unknown field 'colour'" in problems
+    assert (
+        "x.yaml: question grade: indicator: 'employment' comes from administrative data, "
+        "not surveys"
+    ) in problems
+    assert "x.yaml: survey: audience: must be one of parent, student, staff" in problems
+
+
+def test_show_if_must_point_to_an_earlier_question():
+    raw = raw_mini()
+    raw["sections"][0]["questions"][0]["show_if"] = {"question": "safe", "in": [1]}
+    assert "x.yaml: question attended: show_if: 'safe' is not an earlier question" in problems_of(
+        raw
+    )
+
+
+def test_lower_is_better_indicator_needs_an_explicit_outcome():
+    raw = raw_mini()
+    raw["sections"][1]["questions"][0]["indicator"] = "bullying"
+    problems = problems_of(raw)
+    assert any(
+        "question how_often: indicator: 'bullying' is lower-is-better" in p for p in problems
+    )
+    raw["outcomes"] = [
+        {"indicator": "bullying", "rule": "any_of", "questions": ["how_often"], "values": [2, 3]}
+    ]
+    assert problems_of(raw) == []
+
+
+def test_outcome_problems():
+    raw = raw_mini()
+    raw["outcomes"] = [
+        {"indicator": "caring_adult", "rule": "scale_mean", "questions": ["safe"], "threshold": 9},
+        {"indicator": "bullying", "rule": "any_of", "questions": ["ghost"]},
+        {"indicator": "school_rating", "rule": "median", "questions": ["grade"]},
+    ]
+    problems = problems_of(raw)
+    assert "x.yaml: outcome caring_adult: threshold: must be between 1 and 5" in problems
+    assert "x.yaml: outcome bullying: questions: unknown question 'ghost'" in problems
+    assert "x.yaml: outcome school_rating: rule: one of any_of, all_of, scale_mean" in problems
+
+
+def test_yaml_errors_duplicate_mapping_keys_and_yaml_booleans():
+    _data, problems = parse_yaml("slug: a\nslug: b\n", "d.yaml")
+    assert [str(p) for p in problems] == ["d.yaml: line 2: not valid YAML: duplicate key 'slug'"]
+    data, problems = parse_yaml("es: No\nzh: on\nflag: true\n", "b.yaml")
+    assert problems == [] and data == {"es": "No", "zh": "on", "flag": True}
+
+
+def test_not_a_mapping():
+    assert problems_of(["a", "b"]) == [
+        "x.yaml: survey: the file must hold a mapping (slug, title, sections, ...)"
+    ]
+
+
+def test_definition_round_trips_through_yaml(tmp_path):
+    for definition in [mini(), *(template(p) for p in template_files())]:
+        path = tmp_path / f"{definition.slug}.yaml"
+        path.write_text(definition_to_yaml(definition), encoding="utf-8")
+        again, problems = read_template(path, catalogue())
+        assert problems == []
+        assert again == definition
+        assert again.content_hash == definition.content_hash
+
+
+def test_hash_changes_with_content_only():
+    definition = mini()
+    raw = copy.deepcopy(raw_mini())
+    same, _ = validate_template(raw, "elsewhere.yaml", catalogue())
+    assert same.content_hash == definition.content_hash
+    raw["sections"][0]["questions"][0]["text"]["es"] = "¿Fue a un evento escolar este año?"
+    changed, _ = validate_template(raw, "x.yaml", catalogue())
+    assert changed.content_hash != definition.content_hash
