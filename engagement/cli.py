@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -33,8 +34,12 @@ seed_cli = AppGroup("seed", help="Load the school roster, the result areas and d
 
 
 def _catalogue() -> dict[str, IndicatorInfo]:
-    """Indicators in the database, or the seed file's before the database is seeded."""
-    catalogue = indicator_catalogue(db.session)
+    """Indicators in the database, or the seed file's before the database exists or is seeded."""
+    try:
+        catalogue = indicator_catalogue(db.session)
+    except SQLAlchemyError:
+        db.session.rollback()
+        catalogue = {}
     if catalogue:
         return catalogue
     areas = yaml.safe_load((SEED_DIR / "result_areas.yaml").read_text(encoding="utf-8"))
