@@ -26,10 +26,9 @@ class Permission(StrEnum):
     READ_RESPONSE_RATES = "responses:rates"
     READ_REPORTS = "reports:read"
     EXPORT_REPORTS = "reports:export"
-    # Comments of groups at or above the survey's minimum cell size.
+    # Comments of groups at or above the survey's minimum cell size; below it nobody
+    # reads them, since a handful of comments can identify the family who wrote one.
     READ_COMMENTS = "comments:read"
-    # Comments of groups below it, which can identify a respondent.
-    READ_SMALL_GROUP_COMMENTS = "comments:small_groups"
 
 
 READERS = frozenset({Permission.READ_REPORTS, Permission.EXPORT_REPORTS, Permission.READ_COMMENTS})
@@ -49,7 +48,7 @@ UNSCOPED: dict[Role, frozenset[Permission]] = {
 }
 # Roles that hold a permission only inside their assigned result areas.
 BY_RESULT_AREA: dict[Role, frozenset[Permission]] = {
-    Role.WORKING_GROUP: READERS | {Permission.READ_SMALL_GROUP_COMMENTS},
+    Role.WORKING_GROUP: READERS,
 }
 # Roles that hold a permission only at their assigned schools.
 BY_SCHOOL: dict[Role, frozenset[Permission]] = {
