@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import click
 import yaml
-from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from engagement.adapters.clock import app_clock
 from engagement.extensions import db

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from engagement.adapters.clock import app_clock
-from engagement.auth.permissions import Permission, require_permission, view_arg
+from engagement.auth.permissions import Permission, can, require_permission, scope_of, view_arg
 from engagement.designer.service import DesignerError, load_draft
+from engagement.distribution.rates import response_rate_board, set_enrollments
 from engagement.distribution.service import (
     DistributionError,
     access_codes,
@@ -214,3 +215,50 @@ def proctor_list(slug: str, school: str):
         abort(404)
     match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
     return render_template("admin/proctor.html", state=state, school=match)
+
+
+# --- the live response-rate board ----------------------------------------------------------
+
+
+def _rate_board_page(slug: str, status: int = 200, error: str | None = None):
+    scope = scope_of(current_user, Permission.READ_RESPONSE_RATES)
+    if scope.nowhere:
+        abort(403)
+    can_edit = can(current_user, Permission.RUN_SURVEYS)
+    try:
+        board = response_rate_board(
+            db.session, slug, app_clock(), None if scope.everywhere else scope.schools
+        )
+    except DistributionError:
+        abort(404)
+    return render_template(
+        "admin/rates.html",
+        board=board,
+        form=CsrfForm(),
+        editing=bool(error or request.args.get("edit")) and can_edit,
+        can_edit=can_edit,
+        error=error,
+        values=request.form if error else {},
+    ), status
+
+
+@bp.get("/surveys/<slug>/responses")
+@login_required
+def response_rates(slug: str):
+    """Responses by school x language x channel against enrolment; refreshes itself."""
+    return _rate_board_page(slug)
+
+
+@bp.post("/surveys/<slug>/responses/enrollment")
+@run
+def set_enrollment(slug: str):
+    require_csrf()
+    prefix = "enrollment-"
+    values = {k[len(prefix) :]: v for k, v in request.form.items() if k.startswith(prefix)}
+    try:
+        changed = set_enrollments(db.session, current_user, values, app_clock())
+    except DistributionError as error:
+        db.session.rollback()
+        return _rate_board_page(slug, 422, distribution_message(error))
+    flash(_("Saved %(n)s enrolment figure(s).", n=changed), "info")
+    return redirect(url_for(".response_rates", slug=slug))

@@ -71,6 +71,7 @@ def form_message(error: FormError) -> str:
 
 
 def distribution_message(error: DistributionError) -> str:
+    p = error.params
     messages = {
         "unknown_survey": lambda: _("There is no such survey."),
         "unknown_school": lambda: _("Please choose a school from the list."),
@@ -82,5 +83,10 @@ def distribution_message(error: DistributionError) -> str:
         "unknown_code": lambda: _("There is no such code."),
         "unknown_record": lambda: _("There is no such entry."),
         "no_code": lambda: _("No free code could be found. Please try again."),
+        "bad_enrollment": lambda: _(
+            "Enrolment for %(school)s must be a whole number from 1 to 100,000 (got “%(value)s”).",
+            school=p.get("school"),
+            value=p.get("value"),
+        ),
     }
     return messages.get(error.code, lambda: _("Something went wrong"))()

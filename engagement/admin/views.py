@@ -16,13 +16,13 @@ PAGE = 100
 @bp.get("/")
 @login_required
 def index():
-    surveys = (
-        list_surveys(db.session)
-        if can(current_user, Permission.DESIGN_SURVEYS) or can(current_user, Permission.RUN_SURVEYS)
-        else []
-    )
+    rates = not scope_of(current_user, Permission.READ_RESPONSE_RATES).nowhere
+    runs = can(current_user, Permission.DESIGN_SURVEYS) or can(current_user, Permission.RUN_SURVEYS)
     return render_template(
-        "admin/index.html", surveys=surveys, reading=scope_of(current_user, Permission.READ_REPORTS)
+        "admin/index.html",
+        surveys=list_surveys(db.session) if runs or rates else [],
+        rates=rates,
+        reading=scope_of(current_user, Permission.READ_REPORTS),
     )
 
 

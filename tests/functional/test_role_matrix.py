@@ -11,6 +11,7 @@ ALL = {"admin", "designer", "working_group", "school_staff", "leadership"}
 DESIGN = {"admin", "designer"}
 ADMIN = {"admin"}
 PROCTOR_JACKSON = {"admin", "designer", "school_staff"}  # the school staff member is at Jackson
+RATES = {"admin", "designer", "school_staff", "leadership"}  # school staff: their schools only
 
 ROUTES = [
     ("GET", "/admin/", ALL),
@@ -44,10 +45,13 @@ ROUTES = [
     ("POST", "/admin/surveys/protected-2026/codes", DESIGN),
     ("GET", "/admin/surveys/protected-2026/consent/proctor/jackson", PROCTOR_JACKSON),
     ("GET", "/admin/surveys/protected-2026/consent/proctor/field", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/responses", RATES),
+    ("POST", "/admin/surveys/mini-2026/responses/enrollment", DESIGN),
 ]
 FORMS = {
     "/admin/surveys/protected-2026/consent/mode": {"mode": "active"},
     "/admin/surveys/protected-2026/codes": {"school": "jackson", "label": "Room 1"},
+    "/admin/surveys/mini-2026/responses/enrollment": {"enrollment-jackson": "420"},
 }
 
 
