@@ -168,6 +168,8 @@ _CLAIM_DRAFT = (
     )
 )
 _INSERT_RESPONSE = insert(_responses).returning(_responses.c.id)
+# Executed with a list of rows: one cached statement, batched by the driver.
+_INSERT_ANSWERS = insert(_answers)
 
 
 def load_draft(session: Session, token: str | None, *, lock: bool = False) -> DraftState:
@@ -357,7 +359,6 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
     ).scalar_one()
     rows = _answer_rows(definition, answers, state.question_ids, response_id)
     if rows:
-        # One multi-row INSERT: one round trip whatever the number of answers.
-        connection.execute(insert(_answers).values(rows))
+        connection.execute(_INSERT_ANSWERS, rows)
     session.commit()
     return response_id
