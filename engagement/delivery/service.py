@@ -26,6 +26,7 @@ from engagement.models import (
     SurveyStatus,
     SurveyVersion,
 )
+from engagement.reporting.outcomes import store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
 from engagement.surveys.flow import (
@@ -359,5 +360,6 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
     if rows:
         # One multi-row INSERT: one round trip whatever the number of answers.
         connection.execute(insert(_answers).values(rows))
+    store_outcomes(connection, definition, answers, response_id)
     session.commit()
     return response_id
