@@ -7,6 +7,11 @@ splits respondents (school, language, grade band, ...) a slice of cells must
 never have exactly one hidden cell: if it has, the smallest shown cell of that
 slice is hidden too. Repeated until nothing changes, because hiding a cell
 in one slice can leave a single hidden cell in a crossing slice.
+
+Known limit: protection is per table. When every cell of a slice is hidden and
+the others are each alone in a slice whose total another table shows (one
+language only, say), that total still gives them away; reports therefore group
+by at most the dimensions they need.
 """
 
 from __future__ import annotations
@@ -20,31 +25,55 @@ SMALL = "small"
 COMPLEMENTARY = "complementary"
 
 
+def _pinned(frame: pd.DataFrame, group_columns: list[str], additive: list[str], min_n: int, n):
+    """Cells a reader can learn anyway: alone in a slice whose total (>= min_n) is shown."""
+    pinned = pd.Series(False, index=frame.index)
+    for dimension in additive:
+        others = [c for c in group_columns if c != dimension]
+        size = (
+            frame.groupby(others, dropna=False, sort=False)[others[0]].transform("size")
+            if others
+            else pd.Series(len(frame), index=frame.index)
+        )
+        pinned |= (size == 1) & (n >= min_n)
+    return pinned
+
+
 def suppress(
     frame: pd.DataFrame, group_columns: list[str], min_n: int, n_column: str = "n"
 ) -> pd.DataFrame:
-    """A copy with `suppressed` (bool) and `suppression` ("small", "complementary" or None)."""
+    """A copy with `suppressed` (bool) and `suppression` ("small", "complementary" or None).
+
+    In every slice along an additive dimension, the hidden cells a reader cannot
+    learn otherwise (not "pinned") must be none or at least two, unless the
+    slice's own total is below `min_n` (then that total is hidden too).
+    """
     out = frame.copy()
-    n = out[n_column].fillna(0)
+    n = out[n_column].fillna(0).astype(float)
     out["suppression"] = None
     out.loc[n < min_n, "suppression"] = SMALL
     additive = [c for c in group_columns if c in ADDITIVE]
+    pinned = _pinned(out, group_columns, additive, min_n, n) if additive else None
     changed = True
-    while changed and len(out):
+    while changed and len(out) and additive:
         changed = False
         for dimension in additive:
             others = [c for c in group_columns if c != dimension]
             slices = (
-                out.groupby(others, dropna=False, sort=False).groups if others else {(): out.index}
+                [part.index for _key, part in out.groupby(others, dropna=False, sort=False)]
+                if others
+                else [out.index]
             )
-            for index in slices.values():
+            for index in slices:
                 hidden = out.loc[index, "suppression"].notna()
-                if hidden.sum() != 1:
+                unknown = hidden & ~pinned.loc[index]
+                if unknown.sum() != 1 or n.loc[index].sum() < min_n:
                     continue
-                shown = out.loc[index][~hidden.values]
+                shown = n.loc[index][~hidden.values]
                 if shown.empty:
                     continue
-                smallest = shown[n_column].fillna(0).astype(float).idxmin()
+                free = shown[~pinned.loc[shown.index]]
+                smallest = (free if not free.empty else shown).idxmin()
                 out.loc[smallest, "suppression"] = COMPLEMENTARY
                 changed = True
     out["suppressed"] = out["suppression"].notna()
