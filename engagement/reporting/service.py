@@ -183,7 +183,9 @@ def summary(report: SurveyReport, by: list[str], filters: Filters) -> pd.DataFra
         ]
         frame["mean"] = None
     frame = frame[frame["result_area"].notna()] if "result_area" in by else frame
-    columns = [*by, "n", "pct_favourable", "mean"]
+    # The result area stays beside indicator and question rows, so scopes can be applied.
+    extra = ["result_area"] if "result_area" in frame and "result_area" not in by else []
+    columns = [*by, *extra, "n", "pct_favourable", "mean"]
     frame = frame[columns].reset_index(drop=True)
     frame = suppress(frame, by, report.min_cell)
     return tidy(blank_suppressed(frame, ["n", "pct_favourable", "mean"]))

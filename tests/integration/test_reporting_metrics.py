@@ -157,6 +157,7 @@ def test_filters_and_groups(app, seeded, clock, four):
     spanish = summary(report, ["indicator"], Filters(language="es"))
     assert spanish.to_dict("records") == [
         {
+            "result_area": "D",
             "indicator": "family_engagement",
             "n": 1,
             "pct_favourable": 100.0,
