@@ -50,6 +50,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(access_bp)
 
+    from engagement.reports import api as api_bp
+    from engagement.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from engagement.web.errors import register as register_web_errors

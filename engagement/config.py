@@ -55,6 +55,9 @@ class Config:
     INVITE_LINK_HOURS = 72
     # Where links printed by the CLI and put in QR codes point; None: the request's host.
     PUBLIC_BASE_URL = None
+    # Reports: the smallest group shown (a survey's min_cell_size overrides these).
+    REPORT_MIN_CELL_SIZE = 10
+    REPORT_MIN_CELL_SIZE_STAFF = 5
 
 
 # Environment variable -> (config key, parser)
@@ -65,6 +68,8 @@ ENVIRONMENT_OVERRIDES = {
     "DISTRICT_NAME": ("DISTRICT_NAME", str),
     "SURVEY_TEMPLATE_DIR": ("SURVEY_TEMPLATE_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "REPORT_MIN_CELL_SIZE": ("REPORT_MIN_CELL_SIZE", int),
+    "REPORT_MIN_CELL_SIZE_STAFF": ("REPORT_MIN_CELL_SIZE_STAFF", int),
 }
 
 

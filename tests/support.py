@@ -102,3 +102,24 @@ def _as_values(definition, sent):
     from engagement.surveys import parse_form_values
 
     return {k: parse_form_values(definition.question(k), v) for k, v in sent.items()}
+
+
+def open_survey(session, clock, path):
+    """Store a fixture template and open it, as `flask surveys load --open` would."""
+    from engagement.models import SurveyStatus
+    from engagement.surveys.store import save_definition, set_status
+
+    definition = template(path)
+    save_definition(session, definition, clock)
+    set_status(session, definition.slug, SurveyStatus.OPEN)
+    return definition
+
+
+def respond(session, clock, slug, school, answers, language="en", channel="web"):
+    """One completed response through the delivery service, as web and SMS both store them."""
+    from engagement.delivery.service import complete_response, save_answers, start_response
+    from engagement.models import Channel
+
+    draft = start_response(session, slug, school, language, Channel(channel), clock)
+    save_answers(session, draft.token, answers, clock)
+    return complete_response(session, draft.token, clock)

@@ -26,6 +26,7 @@ from engagement.models import (
     SurveyStatus,
     SurveyVersion,
 )
+from engagement.reporting.outcomes import store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
 from engagement.surveys.flow import (
@@ -360,5 +361,6 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
     rows = _answer_rows(definition, answers, state.question_ids, response_id)
     if rows:
         connection.execute(_INSERT_ANSWERS, rows)
+    store_outcomes(connection, definition, answers, response_id)
     session.commit()
     return response_id

@@ -5,6 +5,13 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .distribution import AccessCode, ConsentDecision, ConsentMode, ConsentRecord, ConsentSetting
 from .framework import Indicator, ResultArea
+from .reporting import (
+    AdministrativeValue,
+    IndicatorTarget,
+    ReportBuild,
+    ReportCell,
+    ResponseOutcome,
+)
 from .response import Answer, Response, ResponseDraft
 from .school import School
 from .survey import Choice, Question, Survey, SurveyVersion
@@ -12,6 +19,7 @@ from .types import Audience, Channel, Direction, IndicatorSource, SurveyStatus, 
 
 __all__ = [
     "AccessCode",
+    "AdministrativeValue",
     "Answer",
     "ApiToken",
     "Audience",
@@ -26,11 +34,15 @@ __all__ = [
     "Direction",
     "Indicator",
     "IndicatorSource",
+    "IndicatorTarget",
     "LoginAttempt",
     "PasswordReset",
     "Question",
+    "ReportBuild",
+    "ReportCell",
     "Response",
     "ResponseDraft",
+    "ResponseOutcome",
     "ResultArea",
     "Role",
     "School",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from engagement.models import Role
-from engagement.surveys.store import save_definition
+from engagement.models import Role, SurveyStatus
+from engagement.surveys.store import save_definition, set_status
 from tests.staff import form_token, login, make_user
 from tests.support import FIXTURES, mini, template
 
@@ -12,6 +12,10 @@ DESIGN = {"admin", "designer"}
 ADMIN = {"admin"}
 PROCTOR_JACKSON = {"admin", "designer", "school_staff"}  # the school staff member is at Jackson
 RATES = {"admin", "designer", "school_staff", "leadership"}  # school staff: their schools only
+READERS = {"admin", "working_group", "school_staff", "leadership"}
+DISTRICT_READERS = {"admin", "leadership"}
+AREA_A = {"admin", "leadership", "working_group"}
+SCHOOL_JACKSON = {"admin", "leadership", "school_staff"}
 
 ROUTES = [
     ("GET", "/admin/", ALL),
@@ -47,6 +51,21 @@ ROUTES = [
     ("GET", "/admin/surveys/protected-2026/consent/proctor/field", DESIGN),
     ("GET", "/admin/surveys/mini-2026/responses", RATES),
     ("POST", "/admin/surveys/mini-2026/responses/enrollment", DESIGN),
+    # Reports: the working group member reads area A, the school staff member Jackson.
+    ("GET", "/reports/", READERS),
+    ("GET", "/reports/district", DISTRICT_READERS),
+    ("GET", "/reports/district/export.csv", DISTRICT_READERS),
+    ("GET", "/reports/area/A", AREA_A),
+    ("GET", "/reports/area/A/export.xlsx", AREA_A),
+    ("GET", "/reports/area/B", DISTRICT_READERS),
+    ("GET", "/reports/area/B/export.csv", DISTRICT_READERS),
+    ("GET", "/reports/school/jackson", SCHOOL_JACKSON),
+    ("GET", "/reports/school/jackson/export.csv", SCHOOL_JACKSON),
+    ("GET", "/reports/school/field", DISTRICT_READERS),
+    ("GET", "/api/v1/openapi.json", READERS),
+    ("GET", "/api/v1/surveys/mini-2026/summary?by=indicator", READERS - {"school_staff"}),
+    ("GET", "/api/v1/surveys/mini-2026/summary?by=school", DISTRICT_READERS | {"school_staff"}),
+    ("GET", "/api/v1/surveys/mini-2026/summary", DISTRICT_READERS),
 ]
 FORMS = {
     "/admin/surveys/protected-2026/consent/mode": {"mode": "active"},
@@ -58,6 +77,7 @@ FORMS = {
 @pytest.fixture
 def surveys(seeded, clock):
     save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
     save_definition(seeded, template(FIXTURES / "protected.yaml"), clock)
     return make_user(seeded, clock, "first-admin@example.org", Role.ADMIN).id
 
@@ -83,7 +103,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, surveys):
     for method, route, _allowed in ROUTES:
         url = route.format(user=surveys)
         response = client.get(url) if method == "GET" else client.post(url)
-        if method == "GET":
+        if url.startswith("/api/"):
+            assert response.status_code == 401, url
+        elif method == "GET":
             assert response.status_code == 302, url
             assert "/auth/login?next=" in response.headers["Location"], url
         else:

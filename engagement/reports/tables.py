@@ -1,0 +1,131 @@
+"""Report tables as rows of labelled cells: what the page, the chart, CSV and XLSX all show."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from engagement.reporting.service import DISTRICT, IndicatorTable, on_track
+from engagement.web.helpers import translated
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Cell:
+    pct: float | None
+    n: int | None
+    suppression: str | None
+    source: str = "survey"
+
+    @property
+    def shown(self) -> bool:
+        return self.suppression is None and self.pct is not None
+
+
+def cell_note(cell: Cell, min_cell: int) -> str:
+    """What a reader sees instead of a number."""
+    if cell.suppression == "small":
+        return _("fewer than %(n)s", n=min_cell)
+    if cell.suppression == "complementary":
+        return _("hidden to protect a small group")
+    if cell.pct is None:
+        return _("no data")
+    return ""
+
+
+def grid(table: IndicatorTable, school_codes: list[str]) -> dict[tuple[str, str], Cell]:
+    """{(school code or "", indicator key): Cell}, survey and administrative indicators alike."""
+    cells: dict[tuple[str, str], Cell] = {}
+    for row in table.table.to_dict("records"):
+        cells[(row["school"], row["indicator"])] = Cell(row["pct"], row["n"], row["suppression"])
+    admin = table.administrative
+    admin = admin[admin["school_year"] == table.school_year]
+    for row in admin.to_dict("records"):
+        cells[(row["school"], row["indicator"])] = Cell(
+            float(row["value"]), None, None, "administrative"
+        )
+    return {k: v for k, v in cells.items() if k[0] in (*school_codes, DISTRICT)}
+
+
+def export_rows(table: IndicatorTable, school_codes: list[str], school_names: dict[str, str]):
+    """Header and rows of the indicator table in the reader's language, suppression applied."""
+    cells = grid(table, school_codes)
+    header = [
+        _("Result area"),
+        _("Indicator"),
+        _("School"),
+        _("Respondents"),
+        _("Percent"),
+        _("Note"),
+        _("Target"),
+        _("Status"),
+    ]
+    rows = []
+    for indicator in table.indicators:
+        targets = table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year)
+        for code in [*school_codes, DISTRICT]:
+            cell = cells.get((code, indicator.key))
+            if cell is None:
+                continue
+            school_targets = table.targets.get((indicator.key, code), {}).get(table.school_year)
+            baseline, target = school_targets or targets or (None, None)
+            status = on_track(
+                cell.pct if cell.shown else None,
+                baseline,
+                target,
+                indicator.direction.value == "lower",
+            )
+            rows.append(
+                [
+                    indicator.result_area.code,
+                    translated(indicator.title),
+                    school_names.get(code, _("District")) if code else _("District"),
+                    cell.n if cell.shown else None,
+                    round(cell.pct, 1) if cell.shown else None,
+                    cell_note(cell, table.min_cell),
+                    target,
+                    status_label(status),
+                ]
+            )
+    return header, rows
+
+
+def status_label(status: str | None) -> str:
+    return {
+        "met": _("target met"),
+        "on_track": _("on track"),
+        "off_track": _("off track"),
+    }.get(status or "", "")
+
+
+def neutralise(value):
+    """Text a spreadsheet would run as a formula starts with an apostrophe instead."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(header: list, rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheets then read UTF-8 (es, zh) correctly
+
+
+def to_xlsx(header: list, rows: list[list], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([neutralise(h) for h in header])
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,218 @@
+"""Result-area, school and district pages, their printable versions and exports."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engagement.adapters.clock import app_clock
+from engagement.audit import record
+from engagement.auth.permissions import Permission, can, require_permission, scope_of, view_arg
+from engagement.extensions import db
+from engagement.models import ResultArea, School
+from engagement.reporting.metrics import FILTERS, Filters
+from engagement.reporting.service import DISTRICT, CellSizes, indicator_table, school_years
+from engagement.web.helpers import translated
+
+from . import bp
+from .charts import Bar, bar_chart
+from .tables import cell_note, export_rows, grid, to_csv, to_xlsx
+
+
+def _sizes() -> CellSizes:
+    return CellSizes.from_config(current_app.config)
+
+
+def _filters() -> Filters:
+    return Filters(**{name: request.args.get(name) or None for name in FILTERS if name != "school"})
+
+
+def _year() -> str:
+    years = school_years(db.session)
+    year = request.args.get("year") or (years[-1] if years else "")
+    if years and year not in years:
+        abort(404)
+    return year
+
+
+def _area(code: str) -> ResultArea:
+    area = db.session.scalars(select(ResultArea).where(ResultArea.code == code)).first()
+    if area is None:
+        abort(404)
+    return area
+
+
+def _school(code: str) -> School:
+    school = db.session.scalars(select(School).where(School.code == code)).first()
+    if school is None:
+        abort(404)
+    return school
+
+
+def _charts(table, codes, names):
+    """One bar chart per indicator: every school shown, then the district."""
+    cells = grid(table, codes)
+    charts = {}
+    for indicator in table.indicators:
+        bars = []
+        for code in [*codes, DISTRICT]:
+            cell = cells.get((code, indicator.key))
+            if cell is None:
+                continue
+            bars.append(
+                Bar(
+                    names.get(code, _("District")) if code else _("District"),
+                    cell.pct if cell.shown else None,
+                    cell_note(cell, table.min_cell),
+                    district=code == DISTRICT,
+                )
+            )
+        if bars:
+            title = translated(indicator.title)
+            charts[indicator.key] = bar_chart(
+                title,
+                bars,
+                _(
+                    "Bar chart of %(title)s by school; the table lists the same numbers.",
+                    title=title,
+                ),
+            )
+    return charts
+
+
+def _page(template: str, table, codes, title: str, export: tuple[str, dict] | None, **context):
+    names = {s.code: s.name for s in table.schools}
+    query = request.args.to_dict()
+    export_urls = (
+        {fmt: url_for(export[0], fmt=fmt, **export[1], **query) for fmt in ("csv", "xlsx")}
+        if export
+        else None
+    )
+    return render_template(
+        template,
+        table=table,
+        cells=grid(table, codes),
+        codes=codes,
+        names=names,
+        charts=_charts(table, codes, names),
+        note=lambda cell: cell_note(cell, table.min_cell),
+        years=school_years(db.session),
+        filters=_filters(),
+        title=title,
+        printable=request.args.get("print") == "1",
+        export_urls=export_urls,
+        print_url=url_for(request.endpoint, **(request.view_args or {}), **{**query, "print": "1"}),
+        **context,
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    scope = scope_of(current_user, Permission.READ_REPORTS)
+    if scope.nowhere:
+        abort(403)
+    areas = list(db.session.scalars(select(ResultArea).order_by(ResultArea.code)))
+    schools = list(
+        db.session.scalars(select(School).where(School.active.is_(True)).order_by(School.name))
+    )
+    return render_template(
+        "reports/index.html",
+        scope=scope,
+        areas=[a for a in areas if scope.everywhere or a.code in scope.result_areas],
+        schools=[s for s in schools if scope.everywhere or s.code in scope.schools],
+    )
+
+
+@bp.get("/area/<area>")
+@require_permission(Permission.READ_REPORTS, result_area=view_arg("area"))
+def area(area: str):
+    found = _area(area)
+    table = indicator_table(
+        db.session, _year(), app_clock(), _sizes(), area=area, filters=_filters()
+    )
+    codes = [s.code for s in table.schools]
+    return _page(
+        "reports/area.html",
+        table,
+        codes,
+        _("Result area %(code)s: %(title)s", code=found.code, title=translated(found.title)),
+        ("reports.area_export", {"area": area})
+        if can(current_user, Permission.EXPORT_REPORTS, result_area=area)
+        else None,
+        area=found,
+    )
+
+
+@bp.get("/school/<school>")
+@require_permission(Permission.READ_REPORTS, school=view_arg("school"))
+def school(school: str):
+    found = _school(school)
+    table = indicator_table(db.session, _year(), app_clock(), _sizes(), filters=_filters())
+    export = (
+        ("reports.school_export", {"school": school})
+        if can(current_user, Permission.EXPORT_REPORTS, school=school)
+        else None
+    )
+    return _page("reports/area.html", table, [found.code], found.name, export, school=found)
+
+
+@bp.get("/district")
+@require_permission(Permission.READ_REPORTS)
+def district():
+    table = indicator_table(db.session, _year(), app_clock(), _sizes(), filters=_filters())
+    export = (
+        ("reports.district_export", {}) if can(current_user, Permission.EXPORT_REPORTS) else None
+    )
+    return _page("reports/area.html", table, [], _("District: all result areas"), export)
+
+
+def _export(table, codes, fmt: str, name: str):
+    names = {s.code: s.name for s in table.schools}
+    header, rows = export_rows(table, codes, names)
+    record(
+        db.session, current_user, "reports.export", name, {"format": fmt, "year": table.school_year}
+    )
+    db.session.commit()
+    filename = f"{name}-{table.school_year}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(to_csv(header, rows), mimetype="text/csv", headers=disposition)
+    if fmt == "xlsx":
+        return Response(
+            to_xlsx(header, rows, name),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=disposition,
+        )
+    abort(404)
+
+
+@bp.get("/area/<area>/export.<fmt>")
+@require_permission(Permission.EXPORT_REPORTS, result_area=view_arg("area"))
+def area_export(area: str, fmt: str):
+    _area(area)
+    table = indicator_table(
+        db.session, _year(), app_clock(), _sizes(), area=area, filters=_filters(), with_trends=False
+    )
+    return _export(table, [s.code for s in table.schools], fmt, f"area-{area}")
+
+
+@bp.get("/school/<school>/export.<fmt>")
+@require_permission(Permission.EXPORT_REPORTS, school=view_arg("school"))
+def school_export(school: str, fmt: str):
+    found = _school(school)
+    table = indicator_table(
+        db.session, _year(), app_clock(), _sizes(), filters=_filters(), with_trends=False
+    )
+    return _export(table, [found.code], fmt, f"school-{found.code}")
+
+
+@bp.get("/district/export.<fmt>")
+@require_permission(Permission.EXPORT_REPORTS)
+def district_export(fmt: str):
+    table = indicator_table(
+        db.session, _year(), app_clock(), _sizes(), filters=_filters(), with_trends=False
+    )
+    return _export(table, [], fmt, "district")

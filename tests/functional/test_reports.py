@@ -1,0 +1,171 @@
+"""Report pages, exports and the API: they agree, suppress the same cells, and obey scopes."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from engagement.auth.service import create_api_token
+from engagement.models import Role
+from tests.staff import login, make_user
+from tests.support import FIXTURES, open_survey, respond
+
+
+@pytest.fixture
+def data(seeded, clock):
+    definition = open_survey(seeded, clock, FIXTURES / "report.yaml")
+    for i in range(12):  # Jackson: 12 families, 6 engaged; all grade the school A
+        respond(
+            seeded,
+            clock,
+            definition.slug,
+            "jackson",
+            {"fe_school_activities": i % 2, "school_grade": 4, "comment": "=HYPERLINK(1)"},
+        )
+    for i in range(20):  # Madison: 20 families, 15 engaged
+        respond(
+            seeded,
+            clock,
+            definition.slug,
+            "madison",
+            {"fe_school_activities": int(i < 15)},
+            channel="sms",
+        )
+    for _ in range(3):  # Field: 3 families, too few to show
+        respond(seeded, clock, definition.slug, "field", {"fe_school_activities": 1})
+    return definition
+
+
+def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+    page = client.get("/reports/area/D?lang=en")
+    assert page.status_code == 200
+    assert "fewer than 10" in page.text
+    # Field (3) is small; Jackson (12, the smallest other) is hidden with it.
+    assert "hidden to protect a small group" in page.text
+    assert "75.0%" in page.text and "(n=20)" in page.text  # Madison
+    assert "68.6%" in page.text and "(n=35)" in page.text  # district: 24 of 35
+    assert "<svg" in page.text and "<desc>" in page.text
+
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/reports/area/D/export.csv?lang=en").text.lstrip("\ufeff"))
+        )
+    )
+    engagement = {r[2]: r for r in rows[1:] if r[1].startswith("Families are actively")}
+    assert engagement["Madison Elementary"][3:5] == ["20", "75.0"]
+    assert engagement["District"][3:5] == ["35", "68.6"]
+    assert engagement["Field Elementary"][3:6] == ["", "", "fewer than 10"]
+    assert engagement["Jackson Elementary"][3:5] == ["", ""]
+
+    book = load_workbook(io.BytesIO(client.get("/reports/area/D/export.xlsx?lang=en").data))
+    sheet_rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    def same(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return "" if value is None else str(value)
+
+    assert [[same(v) for v in r] for r in sheet_rows] == [[same(v) for v in r] for r in rows]
+
+    api = client.get("/api/v1/surveys/report-2026/summary?by=school,indicator").json
+    by_school = {(r["school"], r["indicator"]): r for r in api["rows"]}
+    assert by_school[("madison", "family_engagement")] == {
+        "school": "madison",
+        "indicator": "family_engagement",
+        "n": 20,
+        "pct_favourable": 75.0,
+        "mean": None,
+        "suppressed": False,
+    }
+    for school in ("field", "jackson"):
+        row = by_school[(school, "family_engagement")]
+        assert row["suppressed"] is True and row["n"] is None and row["pct_favourable"] is None
+    district = client.get("/api/v1/surveys/report-2026/summary?by=indicator").json["rows"]
+    assert {
+        "indicator": "family_engagement",
+        "n": 35,
+        "pct_favourable": 68.6,
+        "mean": None,
+        "suppressed": False,
+    } in district
+
+
+def test_spreadsheet_formulas_are_neutralised():
+    from engagement.reports.tables import to_csv, to_xlsx
+
+    text = to_csv(["=cmd"], [["+1", "-2", "@x", "\tx", "ok", 3]])
+    assert "'=cmd" in text and "'+1" in text and "'-2" in text and "'@x" in text
+    book = load_workbook(io.BytesIO(to_xlsx(["h"], [["=SUM(A1)"]], "t")))
+    assert book.active["A2"].value == "'=SUM(A1)"
+
+
+def test_api_groups_and_errors(client, seeded, clock, data):
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    bad = client.get("/api/v1/surveys/report-2026/summary?by=school,colour")
+    assert bad.status_code == 400 and bad.json["error"] == "unknown_group"
+    assert client.get("/api/v1/surveys/nope/summary").status_code == 404
+    for by in (
+        "school",
+        "result_area",
+        "indicator",
+        "question",
+        "language",
+        "channel",
+        "role",
+        "school,question",
+    ):
+        response = client.get(f"/api/v1/surveys/report-2026/summary?by={by}")
+        assert response.status_code == 200, by
+        for row in response.json["rows"]:
+            assert row["suppressed"] or row["n"] >= 10, (by, row)
+    channels = {
+        r["channel"]: r
+        for r in client.get("/api/v1/surveys/report-2026/summary?by=channel").json["rows"]
+    }
+    assert channels["sms"]["n"] == 20 and channels["web"]["n"] == 15
+    spec = client.get("/api/v1/openapi.json").json
+    assert "/api/v1/surveys/{slug}/summary" in spec["paths"]
+
+
+def test_scopes_on_pages_exports_and_api(app, seeded, clock, data):
+    member = make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["D"])
+    staff = make_user(seeded, clock, "staff@example.org", Role.SCHOOL_STAFF, schools=["madison"])
+    client = app.test_client()
+    login(client, "wg@example.org")
+    assert client.get("/reports/area/D").status_code == 200
+    assert client.get("/reports/area/D/export.csv").status_code == 200
+    for url in (
+        "/reports/area/C",
+        "/reports/area/C/export.xlsx",
+        "/reports/district",
+        "/reports/school/madison",
+        "/reports/district/export.csv",
+    ):
+        assert client.get(url).status_code == 403, url
+    token = create_api_token(seeded, member, "script", clock)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    rows = api.get("/api/v1/surveys/report-2026/summary?by=indicator", headers=headers).json["rows"]
+    assert rows and {r["indicator"] for r in rows} <= {"family_engagement", "school_rating"}
+    # Nothing that mixes every area: refused.
+    assert (
+        api.get("/api/v1/surveys/report-2026/summary?by=school", headers=headers).status_code == 403
+    )
+    assert api.get("/api/v1/surveys/report-2026/summary").status_code == 401
+
+    other = app.test_client()
+    login(other, "staff@example.org")
+    assert other.get("/reports/school/madison").status_code == 200
+    assert other.get("/reports/school/madison/export.csv").status_code == 200
+    for url in ("/reports/school/jackson", "/reports/area/D", "/reports/district"):
+        assert other.get(url).status_code == 403, url
+    token = create_api_token(seeded, staff, "script", clock)
+    rows = api.get(
+        "/api/v1/surveys/report-2026/summary?by=school,indicator",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json["rows"]
+    assert {r["school"] for r in rows} == {"madison"}, rows
