@@ -50,6 +50,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(access_bp)
 
+    from engagement.extensions import csrf
+    from engagement.sms import bp as sms_bp
+
+    # Twilio signs its webhooks (checked in the views); it cannot send a CSRF token.
+    csrf.exempt(sms_bp)
+    app.register_blueprint(sms_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from engagement.web.errors import register as register_web_errors

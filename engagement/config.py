@@ -55,6 +55,28 @@ class Config:
     INVITE_LINK_HOURS = 72
     # Where links printed by the CLI and put in QR codes point; None: the request's host.
     PUBLIC_BASE_URL = None
+    # --- SMS (Twilio) ---
+    # "console" prints outgoing texts (development); "twilio" sends them.
+    SMS_TRANSPORT = "console"
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
+    TWILIO_MESSAGING_SERVICE_SID = None
+    # Where the twilio client sends API calls; None: Twilio itself (tests use a local fake).
+    TWILIO_API_BASE_URL = None
+    # Who is asking, for HELP replies and invitations.
+    SMS_OFFICE_NAME = "PUSD Family Engagement"
+    SMS_OFFICE_PHONE = "(626) 396-3600"
+    SMS_DEFAULT_REGION = "US"
+    # A conversation with no reply for this long expires (default 3 days).
+    SMS_CONVERSATION_EXPIRY_HOURS = 72
+    # Failed replies to one prompt before it is skipped (optional) or the survey ends.
+    SMS_MAX_TRIES = 2
+    # Outbox worker: messages per second, district-time sending window, retries.
+    SMS_SEND_RATE = 1.0
+    SMS_SENDING_HOURS = (8, 20)
+    SMS_MAX_ATTEMPTS = 5
+    SMS_RETRY_BASE_SECONDS = 30
 
 
 # Environment variable -> (config key, parser)
@@ -65,6 +87,16 @@ ENVIRONMENT_OVERRIDES = {
     "DISTRICT_NAME": ("DISTRICT_NAME", str),
     "SURVEY_TEMPLATE_DIR": ("SURVEY_TEMPLATE_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "SMS_TRANSPORT": ("SMS_TRANSPORT", str),
+    "TWILIO_ACCOUNT_SID": ("TWILIO_ACCOUNT_SID", str),
+    "TWILIO_AUTH_TOKEN": ("TWILIO_AUTH_TOKEN", str),
+    "TWILIO_FROM_NUMBER": ("TWILIO_FROM_NUMBER", str),
+    "TWILIO_MESSAGING_SERVICE_SID": ("TWILIO_MESSAGING_SERVICE_SID", str),
+    "TWILIO_API_BASE_URL": ("TWILIO_API_BASE_URL", str),
+    "SMS_OFFICE_NAME": ("SMS_OFFICE_NAME", str),
+    "SMS_OFFICE_PHONE": ("SMS_OFFICE_PHONE", str),
+    "SMS_CONVERSATION_EXPIRY_HOURS": ("SMS_CONVERSATION_EXPIRY_HOURS", float),
+    "SMS_SEND_RATE": ("SMS_SEND_RATE", float),
 }
 
 

@@ -7,6 +7,20 @@ from .distribution import AccessCode, ConsentDecision, ConsentMode, ConsentRecor
 from .framework import Indicator, ResultArea
 from .response import Answer, Response, ResponseDraft
 from .school import School
+from .sms import (
+    Campaign,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    ConversationStep,
+    InboundMessage,
+    Invitation,
+    OptEvent,
+    OptKind,
+    OutboundMessage,
+    OutboundStatus,
+    contact_school,
+)
 from .survey import Choice, Question, Survey, SurveyVersion
 from .types import Audience, Channel, Direction, IndicatorSource, SurveyStatus, Translated
 
@@ -17,16 +31,27 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "Base",
+    "Campaign",
     "Channel",
     "Choice",
     "ConsentDecision",
     "ConsentMode",
     "ConsentRecord",
     "ConsentSetting",
+    "Contact",
+    "Conversation",
+    "ConversationStatus",
+    "ConversationStep",
     "Direction",
+    "InboundMessage",
     "Indicator",
     "IndicatorSource",
+    "Invitation",
     "LoginAttempt",
+    "OptEvent",
+    "OptKind",
+    "OutboundMessage",
+    "OutboundStatus",
     "PasswordReset",
     "Question",
     "Response",
@@ -40,5 +65,6 @@ __all__ = [
     "Translated",
     "User",
     "UserRole",
+    "contact_school",
     "utcnow",
 ]
