@@ -78,3 +78,7 @@ def register_commands(app: Flask) -> None:
     from engagement.auth.cli import register as register_users_cli
 
     register_users_cli(app)
+
+    from engagement.sms.cli import register as register_sms_cli
+
+    register_sms_cli(app)

@@ -23,9 +23,9 @@ def test_template_completes_in_each_language(client, seeded, clock, path, langua
     assert (response.language, response.school.code, response.role) != (None, None, None)
     assert response.language == language and response.school.code == "blair"
     stored = seeded.execute(
-        select(Question.key, Question.indicator_id).join(Answer).where(
-            Answer.response_id == response.id
-        )
+        select(Question.key, Question.indicator_id)
+        .join(Answer)
+        .where(Answer.response_id == response.id)
     ).all()
     assert {key for key, _ in stored} == set(sent)
     fed = {key for key, indicator in stored if indicator is not None}
