@@ -29,6 +29,8 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One segment per reply, sent at once (Nagle plus delayed ACKs would add 40 ms).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

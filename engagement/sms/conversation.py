@@ -103,22 +103,20 @@ def handle_inbound(
     """Process one inbound text exactly once; the replies to send back (possibly none). Commits."""
     if not message.sid or len(message.sid) > 64:
         raise BadMessage("MessageSid")
-    seen = _stored_reply(session, message.sid)
-    if seen is not None:
-        session.rollback()
-        return seen
     try:
         phone = normalise_phone(message.phone, settings.region)
     except ValueError as error:
         raise BadMessage("From") from error
     now = clock()
     contact = lock_contact(session, phone, now)
-    # A retry of this very message may have been handled while we waited for the lock.
+    # Checked under the lock: a retry of this message may have been handled while we waited.
     seen = _stored_reply(session, message.sid)
     if seen is not None:
         session.rollback()
         return seen
-    replies = _Turn(session, contact, clock, now, settings).reply_to(message.body)
+    # Changes are flushed where the engine needs them (explicitly), not before every query.
+    with session.no_autoflush:
+        replies = _Turn(session, contact, clock, now, settings).reply_to(message.body)
     session.add(
         InboundMessage(
             message_sid=message.sid, reply=_SEPARATOR.join(replies), received_at=_day(now)
@@ -147,22 +145,23 @@ def _day(moment: datetime) -> datetime:
 def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
     """The phone's contact (created if new), locked until commit: one message at a time."""
     dialect = session.get_bind().dialect.name
-    contact_id = session.scalar(select(Contact.id).where(Contact.phone == phone))
-    if contact_id is None:
+    query = select(Contact).where(Contact.phone == phone)
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    else:
+        # SQLite has no row locks: a write takes the database lock for this transaction.
+        session.execute(update(Contact).where(Contact.phone == phone).values(phone=Contact.phone))
+    query = query.execution_options(populate_existing=True)
+    contact = session.scalars(query).first()
+    if contact is None:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
             insert(Contact)
             .values(phone=phone, created_at=now, opted_out=False)
             .on_conflict_do_nothing(index_elements=["phone"])
         )
-        contact_id = session.scalar(select(Contact.id).where(Contact.phone == phone))
-    if dialect == "postgresql":
-        query = select(Contact).where(Contact.id == contact_id).with_for_update()
-    else:
-        # SQLite has no row locks: a write takes the database lock for this transaction.
-        session.execute(update(Contact).where(Contact.id == contact_id).values(id=Contact.id))
-        query = select(Contact).where(Contact.id == contact_id)
-    return session.scalars(query.execution_options(populate_existing=True)).one()
+        contact = session.scalars(query).one()
+    return contact
 
 
 def record_opt(
@@ -490,7 +489,7 @@ class _Turn:
             return self._failed_question(conversation, question, error)
         if value is None:
             return self._failed_question(conversation, question, None)
-        save_answers(
+        saved = save_answers(
             self.session,
             conversation.draft_token,
             {question.key: value},
@@ -498,7 +497,7 @@ class _Turn:
             language=self.language,
             commit=False,
         )
-        return self._move_on(conversation, question.key)
+        return self._move_on(conversation, question.key, saved)
 
     def _failed(self, conversation: Conversation, retry: str) -> list[str]:
         """A reply that fits no option of a language or school question."""
@@ -517,17 +516,18 @@ class _Turn:
             return [prompts.gave_up(self.language, _keyword(conversation))]
         return self._move_on(conversation, question.key)
 
-    def _move_on(self, conversation: Conversation, after_key: str) -> list[str]:
-        state = load_draft(self.session, conversation.draft_token)
+    def _move_on(self, conversation: Conversation, after_key: str, state=None) -> list[str]:
+        state = state or load_draft(self.session, conversation.draft_token)
         following = next_question(state.definition, state.draft.answers, after_key)
         conversation.tries = 0
         if following is None:
-            return self._complete(conversation)
+            return self._complete(conversation, state.definition)
         conversation.current_key = following.key
         return [prompts.question_text(following, self.language)]
 
-    def _complete(self, conversation: Conversation) -> list[str]:
-        definition = load_draft(self.session, conversation.draft_token).definition
+    def _complete(self, conversation: Conversation, definition=None) -> list[str]:
+        if definition is None:
+            definition = load_draft(self.session, conversation.draft_token).definition
         complete_response(self.session, conversation.draft_token, self.clock, commit=False)
         if conversation.invitation_id is not None:
             self.session.execute(
