@@ -27,7 +27,7 @@ from engagement.surveys.flow import next_question
 from . import prompts
 from .conversation import SmsSettings, _Turn, lock_contact
 from .outbox import queue_message
-from .segments import segments
+from .segments import segments, smart_encode
 
 
 class CampaignError(ValueError):
@@ -46,7 +46,8 @@ def question_segments(definition: SurveyDefinition) -> dict[str, list[tuple[str,
     """Each question's segment count as texted, per language: what staff check before sending."""
     return {
         language: [
-            (q.key, segments(prompts.question_text(q, language))) for q in definition.questions
+            (q.key, segments(smart_encode(prompts.question_text(q, language))))
+            for q in definition.questions
         ]
         for language in definition.languages
         if language in SUPPORTED_LANGUAGES
@@ -110,7 +111,7 @@ def estimate_campaign(
             + "\n"
             + _first_prompt(definition, contact, _school_for(contact, school_ids))
         )
-        count = segments(body)
+        count = segments(smart_encode(body))
         estimate.recipients += 1
         estimate.segments += count
         tally = estimate.by_language.setdefault(contact.language or "", [0, 0])

@@ -52,6 +52,7 @@ from engagement.surveys.store import definition_of
 from . import prompts
 from .keywords import Keyword, compact, keyword_of
 from .phones import normalise_phone
+from .segments import smart_encode
 
 # Twilio concatenates at most 10 segments (1,600 characters); anything longer is not a reply.
 MAX_BODY = 1600
@@ -117,6 +118,7 @@ def handle_inbound(
     # Changes are flushed where the engine needs them (explicitly), not before every query.
     with session.no_autoflush:
         replies = _Turn(session, contact, clock, now, settings).reply_to(message.body)
+    replies = [smart_encode(reply) for reply in replies]
     session.add(
         InboundMessage(
             message_sid=message.sid, reply=_SEPARATOR.join(replies), received_at=_day(now)

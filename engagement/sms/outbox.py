@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.models import Contact, OptKind, OutboundMessage, OutboundStatus
 
-from .segments import segments
+from .segments import segments, smart_encode
 
 # Twilio: "Attempt to send to unsubscribed recipient" (the phone texted STOP to Twilio).
 UNSUBSCRIBED = 21610
@@ -83,6 +83,7 @@ def queue_message(
     """Add a text to the outbox in the caller's transaction; nothing for an opted-out phone."""
     if contact.opted_out:
         return None
+    body = smart_encode(body)
     message = OutboundMessage(
         contact_id=contact.id,
         invitation_id=invitation_id,

@@ -39,3 +39,12 @@ def test_counts(text, encoding, units, parts):
 def test_accented_vowels_each_force_ucs2():
     for letter in "áíóúÁÍÓÚ":
         assert count_segments("a" * 100 + letter).segments == 2
+
+
+def test_smart_encoding_keeps_english_prompts_in_gsm7():
+    from engagement.sms.segments import smart_encode
+
+    label = "1 A \u2013 Excellent \u201cgreat\u201d \u2026"
+    assert count_segments(label).encoding == "UCS-2"
+    assert smart_encode(label) == '1 A - Excellent "great" ...'
+    assert count_segments(smart_encode(label)).encoding == "GSM-7"
