@@ -25,7 +25,7 @@ from engagement.surveys import SurveyDefinition
 from engagement.surveys.flow import next_question
 
 from . import prompts
-from .conversation import SmsSettings, _Turn, lock_contact
+from .conversation import SmsSettings, Turn, lock_contact
 from .outbox import queue_message
 from .segments import segments, smart_encode
 
@@ -184,17 +184,17 @@ def create_campaign(
 
 def _invite(session, contact, survey, definition, invitation, clock, settings, *, reminder):
     """Open (or queue) the invitation's conversation and queue its text."""
-    turn = _Turn(session, contact, clock, clock(), settings)
-    active, _expired = turn._active()
+    turn = Turn(session, contact, clock, clock(), settings)
+    active, _expired = turn.active()
     status = ConversationStatus.QUEUED if active is not None else ConversationStatus.ACTIVE
-    conversation = turn._new(survey, status, invitation)
+    conversation = turn.new_conversation(survey, status, invitation)
     session.add(conversation)
     session.flush()
     if status is ConversationStatus.QUEUED:
         return
     language = contact.language or "en"
     write = prompts.reminder if reminder else prompts.invitation
-    body = write(definition, language, settings.office_name) + "\n" + turn._advance(conversation)
+    body = write(definition, language, settings.office_name) + "\n" + turn.advance(conversation)
     queue_message(
         session, contact, body, "reminder" if reminder else "invitation", turn.now, invitation.id
     )
@@ -223,14 +223,14 @@ def remind_non_responders(
     queued = 0
     for invitation in pending:
         contact = lock_contact(session, invitation.contact.phone, now)
-        turn = _Turn(session, contact, clock, now, settings)
-        active, _expired = turn._active()
+        turn = Turn(session, contact, clock, now, settings)
+        active, _expired = turn.active()
         if active is not None and active.invitation_id == invitation.id:
             body = prompts.reminder(definition, contact.language or "en", settings.office_name)
             queue_message(
                 session,
                 contact,
-                body + "\n" + turn._current_prompt(active),
+                body + "\n" + turn.current_prompt(active),
                 "reminder",
                 now,
                 invitation.id,

@@ -117,7 +117,7 @@ def handle_inbound(
         return seen
     # Changes are flushed where the engine needs them (explicitly), not before every query.
     with session.no_autoflush:
-        replies = _Turn(session, contact, clock, now, settings).reply_to(message.body)
+        replies = Turn(session, contact, clock, now, settings).reply_to(message.body)
     replies = [smart_encode(reply) for reply in replies]
     session.add(
         InboundMessage(
@@ -207,7 +207,7 @@ def open_survey_keywords(session: Session, now: datetime) -> dict[str, Survey]:
     return found
 
 
-class _Turn:
+class Turn:
     """One inbound message's work on one (locked) contact."""
 
     def __init__(
@@ -234,7 +234,7 @@ class _Turn:
             return self._keyword(*found)
         if self.contact.opted_out:
             return []  # nothing is sent to an opted-out phone until it opts back in
-        active, expired = self._active()
+        active, expired = self.active()
         word = compact(body)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
             survey = open_survey_keywords(self.session, self.now).get(word)
@@ -270,25 +270,25 @@ class _Turn:
         if self.contact.opted_out:
             record_opt(self.session, self.contact, OptKind.OPT_IN, self.now, "keyword", "start")
         replies = [prompts.opted_in(language)]
-        active, _expired = self._active()
+        active, _expired = self.active()
         if active is not None:
-            replies.append(self._current_prompt(active))
+            replies.append(self.current_prompt(active))
         return replies
 
     def _keyword_start(self, survey: Survey, active: Conversation | None) -> list[str]:
         if active is not None and active.survey_id == survey.id:
-            return [self._current_prompt(active)]  # resume
+            return [self.current_prompt(active)]  # resume
         if active is not None:
             if not self._has_queued(survey.id):
-                self.session.add(self._new(survey, ConversationStatus.QUEUED))
-            return [prompts.queued(self.language), self._current_prompt(active)]
-        conversation = self._new(survey, ConversationStatus.ACTIVE)
+                self.session.add(self.new_conversation(survey, ConversationStatus.QUEUED))
+            return [prompts.queued(self.language), self.current_prompt(active)]
+        conversation = self.new_conversation(survey, ConversationStatus.ACTIVE)
         self.session.add(conversation)
         self.session.flush()
         return self.begin(conversation)
 
     # --- state ---------------------------------------------------------------------------
-    def _new(
+    def new_conversation(
         self, survey: Survey, status: ConversationStatus, invitation: Invitation | None = None
     ) -> Conversation:
         return Conversation(
@@ -318,7 +318,7 @@ class _Turn:
             is not None
         )
 
-    def _active(self) -> tuple[Conversation | None, Conversation | None]:
+    def active(self) -> tuple[Conversation | None, Conversation | None]:
         """(the active conversation, or None; the one that just expired, if so)."""
         conversation = self.session.scalars(
             select(Conversation).where(
@@ -361,7 +361,7 @@ class _Turn:
     # --- prompts ---------------------------------------------------------------------------
     def begin(self, conversation: Conversation) -> list[str]:
         """The first text of a conversation: the survey's name and the way out, then a prompt."""
-        prompt = self._advance(conversation)
+        prompt = self.advance(conversation)
         if conversation.status is not ConversationStatus.ACTIVE:
             return [prompt]
         if conversation.step is ConversationStep.LANGUAGE:
@@ -376,7 +376,7 @@ class _Turn:
 
         return definition_of(latest_version(self.session, conversation.survey_id))
 
-    def _advance(self, conversation: Conversation) -> str:
+    def advance(self, conversation: Conversation) -> str:
         """Settle what can be settled (language, school, draft) and say the next prompt."""
         if self.contact.language is None:
             conversation.step = ConversationStep.LANGUAGE
@@ -424,14 +424,14 @@ class _Turn:
             return prompts.school_question(self.language, [s.name for s in schools])
         return prompts.school_name_question(self.language)
 
-    def _current_prompt(self, conversation: Conversation) -> str:
+    def current_prompt(self, conversation: Conversation) -> str:
         self._touch(conversation)
         if conversation.step is ConversationStep.LANGUAGE or self.contact.language is None:
             return prompts.LANGUAGE_QUESTION
         if conversation.step is ConversationStep.SCHOOL:
             options = [self.session.get(School, i) for i in conversation.school_options]
             return self._school_prompt(options)
-        return self._advance(conversation)
+        return self.advance(conversation)
 
     # --- answers ---------------------------------------------------------------------------
     def _answer(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
@@ -468,7 +468,7 @@ class _Turn:
             conversation.school_id = chosen[0].id
             conversation.school_options = []
             conversation.tries = 0
-            return [self._advance(conversation)]
+            return [self.advance(conversation)]
         if len(chosen) > 1:
             conversation.school_options = [s.id for s in chosen[:9]]
             return [prompts.school_question(self.language, [s.name for s in chosen[:9]])]

@@ -275,3 +275,32 @@ def test_invalid_utf8_body_is_answered_not_a_500(client, mini_open):
     assert response.status_code in (200, 400, 403)
     if response.status_code == 200:
         assert replies(response)
+
+
+def test_a_second_survey_waits_in_the_queue_and_follows_the_first(client, mini_open, clock):
+    from dataclasses import replace
+
+    from engagement.models import SurveyStatus
+    from engagement.surveys.store import save_definition, set_status
+    from tests.support import mini
+
+    other = replace(mini(), slug="other-2026", sms_keyword="OTRA", thanks={"en": "Done!"})
+    save_definition(mini_open, other, clock)
+    set_status(mini_open, "other-2026", SurveyStatus.OPEN)
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    queued = text(client, PHONE, "otra")
+    assert queued[0] == "We will send that survey when you finish this one."
+    assert queued[1].startswith("Did you attend")  # still on the first survey
+    assert text(client, PHONE, "OTRA")[1].startswith("Did you attend")  # queued only once
+    for answer in ["1", "A", *["skip"] * 5]:
+        text(client, PHONE, answer)
+    finished = text(client, PHONE, "skip")
+    assert finished[0] == "Thanks!"
+    assert finished[1].startswith("Mini survey. Reply STOP")  # the waiting survey begins
+    statuses = mini_open.scalars(select(Conversation.status).order_by(Conversation.id)).all()
+    assert statuses == [ConversationStatus.COMPLETED, ConversationStatus.ACTIVE]
+    for answer in ["2", "F", *["skip"] * 4]:  # "no" hides "how often"
+        text(client, PHONE, answer)
+    assert text(client, PHONE, "skip") == ["Done!"]
+    assert mini_open.scalar(select(func.count()).select_from(Response)) == 2
