@@ -17,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engagement.adapters.clock import Clock
 from engagement.models import Contact, OptKind, OutboundMessage, OutboundStatus
@@ -128,23 +128,24 @@ def claim(session: Session, now: datetime, limit: int) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    claimed = []
-    for message_id in candidates:
+    claimed: list[int] = []
+    if candidates:
         # The status condition makes this safe even where SKIP LOCKED does not exist (SQLite).
-        taken = session.execute(
-            update(OutboundMessage)
-            .where(
-                OutboundMessage.id == message_id,
-                OutboundMessage.status == OutboundStatus.QUEUED,
-            )
-            .values(
-                status=OutboundStatus.SENDING,
-                claimed_at=now,
-                attempts=OutboundMessage.attempts + 1,
-            )
-        ).rowcount
-        if taken == 1:
-            claimed.append(message_id)
+        claimed = sorted(
+            session.scalars(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.id.in_(candidates),
+                    OutboundMessage.status == OutboundStatus.QUEUED,
+                )
+                .values(
+                    status=OutboundStatus.SENDING,
+                    claimed_at=now,
+                    attempts=OutboundMessage.attempts + 1,
+                )
+                .returning(OutboundMessage.id)
+            ).all()
+        )
     session.commit()
     return claimed
 
@@ -173,7 +174,9 @@ def send_claimed(
     """Send one claimed message and record the outcome. Commits."""
     from .conversation import record_opt
 
-    message = session.get(OutboundMessage, message_id)
+    message = session.get(
+        OutboundMessage, message_id, options=[joinedload(OutboundMessage.contact)]
+    )
     contact = message.contact
     now = clock()
     if contact.opted_out:
