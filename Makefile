@@ -80,6 +80,7 @@ lint: install
 
 bench: install translations
 	$(BIN)/python bench/web_submissions.py
+	$(BIN)/python bench/sms_webhooks.py
 
 clean:
 	rm -rf $(VENV) instance build translations/*/LC_MESSAGES/*.mo

@@ -56,6 +56,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 
+    from engagement.extensions import csrf
+    from engagement.sms import bp as sms_bp
+
+    # Twilio signs its webhooks (checked in the views); it cannot send a CSRF token.
+    csrf.exempt(sms_bp)
+    app.register_blueprint(sms_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from engagement.web.errors import register as register_web_errors
@@ -77,3 +84,7 @@ def register_commands(app: Flask) -> None:
     from engagement.auth.cli import register as register_users_cli
 
     register_users_cli(app)
+
+    from engagement.sms.cli import register as register_sms_cli
+
+    register_sms_cli(app)

@@ -58,6 +58,28 @@ class Config:
     # Reports: the smallest group shown (a survey's min_cell_size overrides these).
     REPORT_MIN_CELL_SIZE = 10
     REPORT_MIN_CELL_SIZE_STAFF = 5
+    # --- SMS (Twilio) ---
+    # "console" prints outgoing texts (development); "twilio" sends them.
+    SMS_TRANSPORT = "console"
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
+    TWILIO_MESSAGING_SERVICE_SID = None
+    # Where the twilio client sends API calls; None: Twilio itself (tests use a local fake).
+    TWILIO_API_BASE_URL = None
+    # Who is asking, for HELP replies and invitations.
+    SMS_OFFICE_NAME = "PUSD Family Engagement"
+    SMS_OFFICE_PHONE = "(626) 396-3600"
+    SMS_DEFAULT_REGION = "US"
+    # A conversation with no reply for this long expires (default 3 days).
+    SMS_CONVERSATION_EXPIRY_HOURS = 72
+    # Failed replies to one prompt before it is skipped (optional) or the survey ends.
+    SMS_MAX_TRIES = 2
+    # Outbox worker: messages per second, district-time sending window, retries.
+    SMS_SEND_RATE = 1.0
+    SMS_SENDING_HOURS = (8, 20)
+    SMS_MAX_ATTEMPTS = 5
+    SMS_RETRY_BASE_SECONDS = 30
 
 
 # Environment variable -> (config key, parser)
@@ -70,6 +92,16 @@ ENVIRONMENT_OVERRIDES = {
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "REPORT_MIN_CELL_SIZE": ("REPORT_MIN_CELL_SIZE", int),
     "REPORT_MIN_CELL_SIZE_STAFF": ("REPORT_MIN_CELL_SIZE_STAFF", int),
+    "SMS_TRANSPORT": ("SMS_TRANSPORT", str),
+    "TWILIO_ACCOUNT_SID": ("TWILIO_ACCOUNT_SID", str),
+    "TWILIO_AUTH_TOKEN": ("TWILIO_AUTH_TOKEN", str),
+    "TWILIO_FROM_NUMBER": ("TWILIO_FROM_NUMBER", str),
+    "TWILIO_MESSAGING_SERVICE_SID": ("TWILIO_MESSAGING_SERVICE_SID", str),
+    "TWILIO_API_BASE_URL": ("TWILIO_API_BASE_URL", str),
+    "SMS_OFFICE_NAME": ("SMS_OFFICE_NAME", str),
+    "SMS_OFFICE_PHONE": ("SMS_OFFICE_PHONE", str),
+    "SMS_CONVERSATION_EXPIRY_HOURS": ("SMS_CONVERSATION_EXPIRY_HOURS", float),
+    "SMS_SEND_RATE": ("SMS_SEND_RATE", float),
 }
 
 

@@ -124,8 +124,10 @@ def start_response(
     language: str,
     channel: Channel,
     clock: Clock,
+    *,
+    commit: bool = True,
 ) -> ResponseDraft:
-    """A new draft on the survey's current version. Commits."""
+    """A new draft on the survey's current version. Commits unless `commit` is False (flushes)."""
     now = clock()
     opened = find_open_survey(session, slug, now)
     school = find_school(session, school_code)
@@ -140,7 +142,7 @@ def start_response(
         updated_at=now,
     )
     session.add(draft)
-    session.commit()
+    _finish(session, commit)
     return draft
 
 
@@ -219,19 +221,37 @@ def save_answers(
     clock: Clock,
     *,
     language: str | None = None,
+    commit: bool = True,
 ) -> DraftState:
-    """Merge answers into the draft without moving on (back, language switch, SMS). Commits."""
+    """Merge answers into the draft without moving on (back, language switch, SMS).
+
+    Commits; with `commit=False` it only flushes and leaves the transaction to the caller.
+    """
     state = load_draft(session, token, lock=True)
     draft = state.draft
     if draft.completed:
-        session.rollback()
+        _abandon(session, commit)
         raise AlreadyCompleted()
     draft.answers = _merge(state, answers)
     if language in SUPPORTED_LANGUAGES:
         draft.language = language
     draft.updated_at = clock()
-    session.commit()
+    _finish(session, commit)
     return state
+
+
+def _finish(session: Session, commit: bool) -> None:
+    """Commit, or flush only when the caller owns the transaction (SMS)."""
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+
+
+def _abandon(session: Session, commit: bool) -> None:
+    """Roll back on a refusal, unless the caller owns the transaction."""
+    if commit:
+        session.rollback()
 
 
 def submit_page(
@@ -287,14 +307,19 @@ def _response_fields(definition: SurveyDefinition, answers: Mapping[str, Any]) -
     return fields
 
 
-def complete_response(session: Session, token: str, clock: Clock) -> Response:
-    """Turn a draft into a Response with its Answers, in one transaction, exactly once."""
+def complete_response(
+    session: Session, token: str, clock: Clock, *, commit: bool = True
+) -> Response:
+    """Turn a draft into a Response with its Answers, in one transaction, exactly once.
+
+    With `commit=False` the caller's transaction holds it all and nothing is rolled back here.
+    """
     state = load_draft(session, token, lock=True)
     if state.draft.completed:
-        session.rollback()
+        _abandon(session, commit)
         raise AlreadyCompleted()
     answers = prune_hidden(state.definition, state.draft.answers)
-    return session.get(Response, _complete(session, state, answers, clock()))
+    return session.get(Response, _complete(session, state, answers, clock(), commit=commit))
 
 
 def _answer_rows(
@@ -320,7 +345,14 @@ def _answer_rows(
     return rows
 
 
-def _complete(session: Session, state: DraftState, answers: dict[str, Any], now: datetime) -> int:
+def _complete(
+    session: Session,
+    state: DraftState,
+    answers: dict[str, Any],
+    now: datetime,
+    *,
+    commit: bool = True,
+) -> int:
     """Write the Response and its Answers and retire the draft. Commits, or rolls back and raises.
 
     The draft is kept as a tombstone (so a repeated submission is recognised)
@@ -330,7 +362,7 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
     draft, definition = state.draft, state.definition
     missing = missing_required(definition, answers)
     if missing:
-        session.rollback()
+        _abandon(session, commit)
         raise IncompleteResponse(missing)
 
     started_at = draft.created_at
@@ -341,7 +373,7 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
         _CLAIM_DRAFT, {"draft_id": draft.id, "empty": {}, "day": midnight}
     ).rowcount
     if claimed != 1:
-        session.rollback()
+        _abandon(session, commit)
         raise AlreadyCompleted()
 
     fields = _response_fields(definition, answers)
@@ -362,5 +394,5 @@ def _complete(session: Session, state: DraftState, answers: dict[str, Any], now:
     if rows:
         connection.execute(_INSERT_ANSWERS, rows)
     store_outcomes(connection, definition, answers, response_id)
-    session.commit()
+    _finish(session, commit)
     return response_id

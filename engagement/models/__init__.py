@@ -14,6 +14,20 @@ from .reporting import (
 )
 from .response import Answer, Response, ResponseDraft
 from .school import School
+from .sms import (
+    Campaign,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    ConversationStep,
+    InboundMessage,
+    Invitation,
+    OptEvent,
+    OptKind,
+    OutboundMessage,
+    OutboundStatus,
+    contact_school,
+)
 from .survey import Choice, Question, Survey, SurveyVersion
 from .types import Audience, Channel, Direction, IndicatorSource, SurveyStatus, Translated
 
@@ -25,17 +39,28 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "Base",
+    "Campaign",
     "Channel",
     "Choice",
     "ConsentDecision",
     "ConsentMode",
     "ConsentRecord",
     "ConsentSetting",
+    "Contact",
+    "Conversation",
+    "ConversationStatus",
+    "ConversationStep",
     "Direction",
+    "InboundMessage",
     "Indicator",
     "IndicatorSource",
     "IndicatorTarget",
+    "Invitation",
     "LoginAttempt",
+    "OptEvent",
+    "OptKind",
+    "OutboundMessage",
+    "OutboundStatus",
     "PasswordReset",
     "Question",
     "ReportBuild",
@@ -52,5 +77,6 @@ __all__ = [
     "Translated",
     "User",
     "UserRole",
+    "contact_school",
     "utcnow",
 ]

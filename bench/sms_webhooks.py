@@ -1,0 +1,290 @@
+"""Inbound SMS webhooks per second under gunicorn on PostgreSQL, beside a bare Flask TwiML
+endpoint, and the outbox worker's sustained send rate against a local fake Twilio.
+
+    .venv/bin/python bench/sms_webhooks.py [--phones 200] [--workers 3] [--clients 8]
+                                           [--outbox 2000] [--outbox-workers 1,4]
+
+Each phone texts the whole mini survey (9 signed webhook calls, in order, one at
+a time per phone, phones concurrently). The bare endpoint gets the same signed
+bodies and answers a fixed TwiML message. Afterwards the stored responses,
+answers and inbound records are counted: none may be lost or duplicated.
+Then N outbox messages are queued and sent by 1..k workers through the real
+twilio client to the fake server, with the rate limit out of the way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from web_submissions import Gunicorn, report  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_BENCH_DB = "bench_sms"
+SURVEY_FILE = ROOT / "tests" / "fixtures" / "mini.yaml"
+AUTH_TOKEN = "bench-auth-token"
+PUBLIC = "https://sms.bench.example"
+PATH = "/sms/twilio/inbound"
+SCRIPT = ["MINI", "1", "A", "1", "2", "3", "2", "1 2", "comment {i}"]
+ANSWER_ROWS_PER_PHONE = 9  # eight questions, the multiple choice gives two rows
+# 10:00 in Pasadena: inside the sending window, whatever the time the bench runs.
+MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+BARE_APP = """
+from flask import Flask, Response
+from twilio.twiml.messaging_response import MessagingResponse
+app = Flask(__name__)
+
+@app.post("/sms/twilio/inbound")
+def inbound():
+    twiml = MessagingResponse()
+    twiml.message("What grade would you give the school?")
+    return Response(str(twiml), mimetype="text/xml")
+"""
+
+
+def postgres_url() -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+
+
+def prepare(url: str, phones: list[str]):
+    from flask_migrate import upgrade
+    from sqlalchemy.orm import Session
+
+    from engagement import create_app
+    from engagement.adapters.clock import system_clock
+    from engagement.extensions import db
+    from engagement.models import Contact, School, SurveyStatus
+    from engagement.seeding import load_framework, load_schools
+    from engagement.surveys.store import load_template_files, set_status
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        engine = db.engine
+    with Session(engine) as session:
+        load_schools(session)
+        load_framework(session)
+        (result,), problems = load_template_files(session, [SURVEY_FILE], system_clock)
+        assert not problems, problems
+        set_status(session, result.slug, SurveyStatus.OPEN)
+        school = session.query(School).filter_by(code="field").one()
+        for phone in phones:
+            contact = Contact(phone=phone, language="en", created_at=system_clock())
+            contact.schools = [school]
+            session.add(contact)
+        session.commit()
+    return app, engine
+
+
+def signed_requests(phones: list[str]) -> list[list[tuple[dict, bytes]]]:
+    """For each phone, its messages in order as (headers, body), signed for the public URL."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(AUTH_TOKEN)
+    conversations = []
+    for i, phone in enumerate(phones):
+        messages = []
+        for step, text in enumerate(SCRIPT):
+            params = {
+                "MessageSid": f"SM{i:08d}{step:04d}",
+                "AccountSid": "AC" + "0" * 32,
+                "From": phone,
+                "To": "+16265550199",
+                "Body": text.format(i=i),
+            }
+            headers = {
+                "X-Twilio-Signature": validator.compute_signature(PUBLIC + PATH, params),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            messages.append((headers, urlencode(params).encode()))
+        conversations.append(messages)
+    return conversations
+
+
+def run_conversations(port: int, conversations, clients: int):
+    """Each client thread plays whole phones, one message at a time; latencies and failures."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    queue = list(conversations)
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                messages = queue.pop()
+            for headers, body in messages:
+                started = time.perf_counter()
+                try:
+                    connection.request("POST", PATH, body=body, headers=headers)
+                    reply = connection.getresponse()
+                    data = reply.read()
+                    ok = reply.status == 200 and b"<Message>" in data
+                    detail = f"{reply.status} {data[:120]!r}"
+                except (OSError, http.client.HTTPException) as error:
+                    ok, detail = False, repr(error)
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        failures.append(detail)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, failures
+
+
+def count(url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from engagement.config import normalise_database_url
+
+    engine = sa.create_engine(normalise_database_url(url))
+    with engine.connect() as connection:
+        found = {
+            table: connection.execute(sa.text(f"select count(*) from {table}")).scalar_one()
+            for table in ("response", "answer", "sms_inbound")
+        }
+        found["distinct comments"] = connection.execute(
+            sa.text("select count(distinct value_text) from answer where value_text is not null")
+        ).scalar_one()
+    engine.dispose()
+    return found
+
+
+def bench_outbox(engine, messages: int, worker_counts: list[int]) -> None:
+    from sqlalchemy import delete, func, select
+    from sqlalchemy.orm import Session
+
+    from engagement.models import Contact, OutboundMessage, OutboundStatus
+    from engagement.sms.outbox import OutboxSettings, queue_message, run_worker
+    from engagement.sms.transports import TwilioTransport
+    from tests.fake_twilio import ACCOUNT_SID, FakeTwilio
+    from tests.fake_twilio import AUTH_TOKEN as FAKE_TOKEN
+
+    print(f"\nOutbox: {messages} messages through the real twilio client to a local fake Twilio")
+    for workers in worker_counts:
+        with Session(engine) as session:
+            session.execute(delete(OutboundMessage))
+            contacts = session.scalars(select(Contact).order_by(Contact.id)).all()
+            for i in range(messages):
+                queue_message(
+                    session, contacts[i % len(contacts)], f"Reminder {i}", "reminder", MORNING
+                )
+            session.commit()
+        with FakeTwilio() as fake:
+
+            def work(_n, fake=fake):
+                transport = TwilioTransport(
+                    ACCOUNT_SID, FAKE_TOKEN, from_number="+16265550199", base_url=fake.url
+                )
+                with Session(engine) as session:
+                    settings = OutboxSettings(rate=100_000.0, batch_size=20)
+                    return run_worker(session, transport, lambda: MORNING, settings, once=True)
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - started
+            bodies = [m["Body"] for m in fake.messages]
+        with Session(engine) as session:
+            unsent = session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.status != OutboundStatus.SENT)
+            )
+        print(
+            f"  {workers} worker(s): {messages / seconds:8.1f} messages/s   "
+            f"texts received by the fake {len(bodies)}, distinct {len(set(bodies))}, "
+            f"unsent {unsent}   (target >= 100/s)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phones", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--outbox", type=int, default=2000)
+    parser.add_argument("--outbox-workers", default="1,4")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sms-"))
+    (workdir / "bare_app.py").write_text(BARE_APP)
+    print(
+        f"gunicorn sync workers: {args.workers}; concurrent clients: {args.clients}; "
+        f"phones: {args.phones} x {len(SCRIPT)} messages; CPUs: {os.cpu_count()}"
+    )
+    url = postgres_url()
+    phones = [f"+1626{i // 10000 + 200:03d}{i % 10000:04d}" for i in range(args.phones)]
+    _app, engine = prepare(url, phones)
+    conversations = signed_requests(phones)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "PYTHONPATH": str(ROOT),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC,
+    }
+    app_server = Gunicorn("wsgi:app", args.workers, env, ROOT)
+    bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir)
+    try:
+        run_conversations(bare_server.port, conversations[:20], args.clients)  # warm up
+        seconds, latencies, failures = run_conversations(
+            app_server.port, conversations, args.clients
+        )
+        bare = run_conversations(bare_server.port, conversations, args.clients)
+        print("PostgreSQL: signed inbound SMS webhooks (TwiML replies)")
+        app_rate = report("SMS conversation webhook", seconds, latencies, failures)
+        bare_rate = report("bare Flask TwiML endpoint", *bare)
+        print(f"  ratio app/bare: {app_rate / bare_rate:.1%}  (target >= 40%)")
+    finally:
+        app_server.stop()
+        bare_server.stop()
+    found = count(url)
+    expected = {
+        "response": args.phones,
+        "answer": args.phones * ANSWER_ROWS_PER_PHONE,
+        "sms_inbound": args.phones * len(SCRIPT),
+        "distinct comments": args.phones,
+    }
+    verdict = "none lost or duplicated" if found == expected else f"MISMATCH, expected {expected}"
+    print(f"  stored: {found}  ({verdict})")
+    bench_outbox(engine, args.outbox, [int(n) for n in args.outbox_workers.split(",")])
+    engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

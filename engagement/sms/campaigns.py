@@ -1,0 +1,260 @@
+"""Campaigns: invite chosen schools' contacts to a survey by text, remind non-responders,
+and say what it costs (segments) before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.adapters.clock import Clock
+from engagement.delivery.service import find_open_survey
+from engagement.i18n import SUPPORTED_LANGUAGES
+from engagement.models import (
+    Campaign,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Invitation,
+    Survey,
+    contact_school,
+)
+from engagement.surveys import SurveyDefinition
+from engagement.surveys.flow import next_question
+
+from . import prompts
+from .conversation import SmsSettings, Turn, lock_contact
+from .outbox import queue_message
+from .segments import segments, smart_encode
+
+
+class CampaignError(ValueError):
+    """A campaign that cannot be made (survey not open, no schools chosen)."""
+
+
+@dataclass
+class CampaignEstimate:
+    recipients: int = 0
+    segments: int = 0
+    # language ("" when unknown) -> [recipients, segments]
+    by_language: dict[str, list[int]] = field(default_factory=dict)
+
+
+def question_segments(definition: SurveyDefinition) -> dict[str, list[tuple[str, int]]]:
+    """Each question's segment count as texted, per language: what staff check before sending."""
+    return {
+        language: [
+            (q.key, segments(smart_encode(prompts.question_text(q, language))))
+            for q in definition.questions
+        ]
+        for language in definition.languages
+        if language in SUPPORTED_LANGUAGES
+    }
+
+
+def _recipients(
+    session: Session, school_ids: Collection[int], languages: Collection[str]
+) -> list[Contact]:
+    query = (
+        select(Contact)
+        .join(contact_school, contact_school.c.contact_id == Contact.id)
+        .where(contact_school.c.school_id.in_(list(school_ids)), Contact.opted_out.is_(False))
+        .distinct()
+        .order_by(Contact.id)
+    )
+    if languages:
+        query = query.where(Contact.language.in_(list(languages)))
+    return list(session.scalars(query))
+
+
+def _opening(session: Session, survey_id: int, now) -> tuple[Survey, SurveyDefinition]:
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        raise CampaignError("no such survey")
+    opened = find_open_survey(session, survey.slug, now)
+    return opened.survey, opened.definition
+
+
+def _school_for(contact: Contact, school_ids: Collection[int]) -> int | None:
+    """The school an invitation is about, when the contact has exactly one of the chosen ones."""
+    mine = [s.id for s in contact.schools if s.id in school_ids]
+    return mine[0] if len(mine) == 1 else None
+
+
+def _first_prompt(definition: SurveyDefinition, contact: Contact, school_id: int | None) -> str:
+    """What the conversation will ask first, without starting it (for estimates)."""
+    if contact.language is None:
+        return prompts.LANGUAGE_QUESTION
+    if school_id is None:
+        return prompts.school_question(contact.language, [s.name for s in contact.schools])
+    return prompts.question_text(next_question(definition, {}, None), contact.language)
+
+
+def estimate_campaign(
+    session: Session,
+    survey_id: int,
+    school_ids: Collection[int],
+    languages: Collection[str],
+    clock: Clock,
+    settings: SmsSettings,
+) -> CampaignEstimate:
+    """Recipients and segments the invitations would cost, per language, sending nothing."""
+    _survey, definition = _opening(session, survey_id, clock())
+    estimate = CampaignEstimate()
+    for contact in _recipients(session, school_ids, languages):
+        if _already_invited(session, contact.id, survey_id):
+            continue
+        body = (
+            _invitation_text(definition, contact, settings)
+            + "\n"
+            + _first_prompt(definition, contact, _school_for(contact, school_ids))
+        )
+        count = segments(smart_encode(body))
+        estimate.recipients += 1
+        estimate.segments += count
+        tally = estimate.by_language.setdefault(contact.language or "", [0, 0])
+        tally[0] += 1
+        tally[1] += count
+    session.rollback()
+    return estimate
+
+
+def _invitation_text(definition: SurveyDefinition, contact: Contact, settings: SmsSettings) -> str:
+    return prompts.invitation(definition, contact.language or "en", settings.office_name)
+
+
+def _already_invited(session: Session, contact_id: int, survey_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Invitation.id)
+            .join(Campaign, Campaign.id == Invitation.campaign_id)
+            .where(Invitation.contact_id == contact_id, Campaign.survey_id == survey_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def create_campaign(
+    session: Session,
+    survey_id: int,
+    school_ids: Collection[int],
+    languages: Collection[str],
+    clock: Clock,
+    settings: SmsSettings,
+    *,
+    created_by_id: int | None = None,
+) -> Campaign:
+    """Invite every matching contact not yet invited to this survey. Commits.
+
+    Each invitation's text is queued in the outbox in this same transaction; a
+    contact busy with another survey gets it queued as their next conversation.
+    """
+    if not school_ids:
+        raise CampaignError("choose at least one school")
+    now = clock()
+    survey, definition = _opening(session, survey_id, now)
+    campaign = Campaign(
+        survey_id=survey.id,
+        school_ids=sorted(school_ids),
+        languages=sorted(languages),
+        created_at=now,
+        created_by_id=created_by_id,
+    )
+    session.add(campaign)
+    session.flush()
+    for contact in _recipients(session, school_ids, languages):
+        if _already_invited(session, contact.id, survey.id):
+            continue
+        contact = lock_contact(session, contact.phone, now)
+        invitation = Invitation(
+            campaign_id=campaign.id,
+            contact_id=contact.id,
+            school_id=_school_for(contact, school_ids),
+            created_at=now,
+        )
+        session.add(invitation)
+        session.flush()
+        _invite(session, contact, survey, definition, invitation, clock, settings, reminder=False)
+    session.commit()
+    return campaign
+
+
+def _invite(session, contact, survey, definition, invitation, clock, settings, *, reminder):
+    """Open (or queue) the invitation's conversation and queue its text."""
+    turn = Turn(session, contact, clock, clock(), settings)
+    active, _expired = turn.active()
+    status = ConversationStatus.QUEUED if active is not None else ConversationStatus.ACTIVE
+    conversation = turn.new_conversation(survey, status, invitation)
+    session.add(conversation)
+    session.flush()
+    if status is ConversationStatus.QUEUED:
+        return
+    language = contact.language or "en"
+    write = prompts.reminder if reminder else prompts.invitation
+    body = write(definition, language, settings.office_name) + "\n" + turn.advance(conversation)
+    queue_message(
+        session, contact, body, "reminder" if reminder else "invitation", turn.now, invitation.id
+    )
+
+
+def remind_non_responders(
+    session: Session, campaign_id: int, clock: Clock, settings: SmsSettings, *, max_reminders=1
+) -> int:
+    """Text a reminder to invited contacts who have not answered. Commits; the number queued."""
+    now = clock()
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError("no such campaign")
+    survey, definition = _opening(session, campaign.survey_id, now)
+    pending = session.scalars(
+        select(Invitation)
+        .join(Contact, Contact.id == Invitation.contact_id)
+        .where(
+            Invitation.campaign_id == campaign.id,
+            Invitation.responded.is_(False),
+            Invitation.reminders < max_reminders,
+            Contact.opted_out.is_(False),
+        )
+        .order_by(Invitation.id)
+    ).all()
+    queued = 0
+    for invitation in pending:
+        contact = lock_contact(session, invitation.contact.phone, now)
+        turn = Turn(session, contact, clock, now, settings)
+        active, _expired = turn.active()
+        if active is not None and active.invitation_id == invitation.id:
+            body = prompts.reminder(definition, contact.language or "en", settings.office_name)
+            queue_message(
+                session,
+                contact,
+                body + "\n" + turn.current_prompt(active),
+                "reminder",
+                now,
+                invitation.id,
+            )
+        elif active is None and not _waiting(session, invitation.id):
+            _invite(
+                session, contact, survey, definition, invitation, clock, settings, reminder=True
+            )
+        else:
+            continue  # busy with another survey, or this one is queued behind it
+        invitation.reminders += 1
+        queued += 1
+    campaign.reminded_at = now
+    session.commit()
+    return queued
+
+
+def _waiting(session: Session, invitation_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Conversation.id).where(
+                Conversation.invitation_id == invitation_id,
+                Conversation.status == ConversationStatus.QUEUED,
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,588 @@
+"""The SMS conversation: one phone, one question per message, on the web's survey engine.
+
+`handle_inbound` is the whole of an inbound text: it owns its transaction,
+takes the clock and settings as arguments, and returns the replies. Messages
+from one phone are serialised by a lock on the contact's row; a message seen
+before (same MessageSid) gets the reply it got then and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engagement.adapters.clock import Clock
+from engagement.delivery.service import (
+    DeliveryError,
+    complete_response,
+    load_draft,
+    save_answers,
+    start_response,
+)
+from engagement.models import (
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    ConversationStep,
+    InboundMessage,
+    Invitation,
+    OptEvent,
+    OptKind,
+    OutboundMessage,
+    OutboundStatus,
+    ResponseDraft,
+    School,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+)
+from engagement.surveys import AnswerError, SurveyDefinition, normalise, parse_text_reply
+from engagement.surveys.flow import next_question
+from engagement.surveys.store import definition_of
+
+from . import prompts
+from .keywords import Keyword, compact, keyword_of
+from .phones import normalise_phone
+from .segments import smart_encode
+
+# Twilio concatenates at most 10 segments (1,600 characters); anything longer is not a reply.
+MAX_BODY = 1600
+# Replies are stored joined by form feeds, one TwiML <Message> each.
+_SEPARATOR = "\f"
+_LANGUAGE_WORDS = {
+    **dict.fromkeys(["1", "en", "english", "ingles", "英文", "英语"], "en"),
+    **dict.fromkeys(["2", "es", "espanol", "spanish", "castellano", "西班牙语"], "es"),
+    **dict.fromkeys(
+        ["3", "zh", "chinese", "mandarin", "中文", "普通话", "汉语", "华语", "国语"], "zh"
+    ),
+}
+_SURVEY_KEYWORD = re.compile(r"[a-z0-9]{2,20}")
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    office_name: str
+    office_phone: str
+    expiry: timedelta
+    max_tries: int = 2
+    region: str = "US"
+
+    @classmethod
+    def from_config(cls, config: Any) -> SmsSettings:
+        return cls(
+            office_name=config["SMS_OFFICE_NAME"],
+            office_phone=config["SMS_OFFICE_PHONE"],
+            expiry=timedelta(hours=float(config["SMS_CONVERSATION_EXPIRY_HOURS"])),
+            max_tries=int(config["SMS_MAX_TRIES"]),
+            region=config["SMS_DEFAULT_REGION"],
+        )
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sid: str
+    phone: str
+    body: str
+
+
+class BadMessage(ValueError):
+    """A webhook call that is not a usable text (the view answers 400)."""
+
+
+def handle_inbound(
+    session: Session, message: Inbound, clock: Clock, settings: SmsSettings
+) -> list[str]:
+    """Process one inbound text exactly once; the replies to send back (possibly none). Commits."""
+    if not message.sid or len(message.sid) > 64:
+        raise BadMessage("MessageSid")
+    try:
+        phone = normalise_phone(message.phone, settings.region)
+    except ValueError as error:
+        raise BadMessage("From") from error
+    now = clock()
+    contact = lock_contact(session, phone, now)
+    # Checked under the lock: a retry of this message may have been handled while we waited.
+    seen = _stored_reply(session, message.sid)
+    if seen is not None:
+        session.rollback()
+        return seen
+    # Changes are flushed where the engine needs them (explicitly), not before every query.
+    with session.no_autoflush:
+        replies = Turn(session, contact, clock, now, settings).reply_to(message.body)
+    replies = [smart_encode(reply) for reply in replies]
+    session.add(
+        InboundMessage(
+            message_sid=message.sid, reply=_SEPARATOR.join(replies), received_at=_day(now)
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return _stored_reply(session, message.sid) or []
+    return replies
+
+
+def _stored_reply(session: Session, sid: str) -> list[str] | None:
+    reply = session.scalar(select(InboundMessage.reply).where(InboundMessage.message_sid == sid))
+    if reply is None:
+        return None
+    return [part for part in reply.split(_SEPARATOR) if part]
+
+
+def _day(moment: datetime) -> datetime:
+    """Midnight of that day: what is kept where an exact time could identify someone."""
+    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
+
+
+def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
+    """The phone's contact (created if new), locked until commit: one message at a time."""
+    dialect = session.get_bind().dialect.name
+    query = select(Contact).where(Contact.phone == phone)
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    else:
+        # SQLite has no row locks: a write takes the database lock for this transaction.
+        session.execute(update(Contact).where(Contact.phone == phone).values(phone=Contact.phone))
+    query = query.execution_options(populate_existing=True)
+    contact = session.scalars(query).first()
+    if contact is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(Contact)
+            .values(phone=phone, created_at=now, opted_out=False)
+            .on_conflict_do_nothing(index_elements=["phone"])
+        )
+        contact = session.scalars(query).one()
+    return contact
+
+
+def record_opt(
+    session: Session, contact: Contact, kind: OptKind, now: datetime, source: str, word=None
+) -> None:
+    """Append an opt-out/opt-in event and set the contact's state; opting out cancels the outbox."""
+    contact.opted_out = kind is OptKind.OPT_OUT
+    session.add(OptEvent(contact_id=contact.id, kind=kind, at=now, source=source, keyword=word))
+    if kind is OptKind.OPT_OUT:
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.contact_id == contact.id,
+                OutboundMessage.status == OutboundStatus.QUEUED,
+            )
+            .values(status=OutboundStatus.CANCELLED)
+        )
+
+
+def open_survey_keywords(session: Session, now: datetime) -> dict[str, Survey]:
+    """{keyword (lower case): survey} for surveys taking answers now, from their latest version."""
+    latest = (
+        select(SurveyVersion.survey_id, func.max(SurveyVersion.number).label("number"))
+        .group_by(SurveyVersion.survey_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Survey, SurveyVersion)
+        .join(latest, latest.c.survey_id == Survey.id)
+        .join(
+            SurveyVersion,
+            (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == latest.c.number),
+        )
+        .where(Survey.status == SurveyStatus.OPEN)
+    )
+    found = {}
+    for survey, version in rows:
+        keyword = definition_of(version).sms_keyword
+        if keyword and survey.accepts_responses(now):
+            found[keyword.lower()] = survey
+    return found
+
+
+class Turn:
+    """One inbound message's work on one (locked) contact."""
+
+    def __init__(
+        self,
+        session: Session,
+        contact: Contact,
+        clock: Clock,
+        now: datetime,
+        settings: SmsSettings,
+    ):
+        self.session, self.contact, self.clock, self.now = session, contact, clock, now
+        self.settings = settings
+
+    @property
+    def language(self) -> str:
+        return self.contact.language or "en"
+
+    # --- entry ---------------------------------------------------------------------------
+    def reply_to(self, body: str) -> list[str]:
+        if len(body) > MAX_BODY:
+            return [self._too_long()]
+        found = keyword_of(body)
+        if found is not None and found[0] is not Keyword.SKIP:
+            return self._keyword(*found)
+        if self.contact.opted_out:
+            return []  # nothing is sent to an opted-out phone until it opts back in
+        active, expired = self.active()
+        word = compact(body)
+        if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
+            survey = open_survey_keywords(self.session, self.now).get(word)
+            if survey is not None:
+                return self._keyword_start(survey, active)
+        if active is None:
+            started = self._promote()
+            if expired is not None:
+                return [prompts.expired(self.language, _keyword(expired)), *started]
+            return started or [prompts.nothing_open(self.language)]
+        return self._answer(active, body, found is not None)
+
+    def _too_long(self) -> str:
+        with prompts.speaking(self.language):
+            from flask_babel import gettext as _
+
+            return _("Your message is too long. Please send a shorter reply.")
+
+    # --- keywords --------------------------------------------------------------------------
+    def _keyword(self, keyword: Keyword, word_language: str) -> list[str]:
+        language = self.contact.language or word_language
+        if keyword is Keyword.HELP:
+            return [
+                prompts.help_reply(language, self.settings.office_name, self.settings.office_phone)
+            ]
+        if keyword is Keyword.STOP:
+            if not self.contact.opted_out:
+                record_opt(
+                    self.session, self.contact, OptKind.OPT_OUT, self.now, "keyword", keyword.value
+                )
+            return [prompts.opted_out(language)]
+        # START: opt back in, and carry on where they were if the conversation is still alive.
+        if self.contact.opted_out:
+            record_opt(self.session, self.contact, OptKind.OPT_IN, self.now, "keyword", "start")
+        replies = [prompts.opted_in(language)]
+        active, _expired = self.active()
+        if active is not None:
+            replies.append(self.current_prompt(active))
+        return replies
+
+    def _keyword_start(self, survey: Survey, active: Conversation | None) -> list[str]:
+        if active is not None and active.survey_id == survey.id:
+            return [self.current_prompt(active)]  # resume
+        if active is not None:
+            if not self._has_queued(survey.id):
+                self.session.add(self.new_conversation(survey, ConversationStatus.QUEUED))
+            return [prompts.queued(self.language), self.current_prompt(active)]
+        conversation = self.new_conversation(survey, ConversationStatus.ACTIVE)
+        self.session.add(conversation)
+        self.session.flush()
+        return self.begin(conversation)
+
+    # --- state ---------------------------------------------------------------------------
+    def new_conversation(
+        self, survey: Survey, status: ConversationStatus, invitation: Invitation | None = None
+    ) -> Conversation:
+        return Conversation(
+            contact_id=self.contact.id,
+            survey_id=survey.id,
+            survey=survey,
+            invitation_id=invitation.id if invitation else None,
+            school_id=invitation.school_id if invitation else None,
+            status=status,
+            step=ConversationStep.LANGUAGE,
+            school_options=[],
+            tries=0,
+            created_at=self.now,
+            updated_at=self.now,
+            expires_at=self.now + self.settings.expiry,
+        )
+
+    def _has_queued(self, survey_id: int) -> bool:
+        return (
+            self.session.scalar(
+                select(Conversation.id).where(
+                    Conversation.contact_id == self.contact.id,
+                    Conversation.survey_id == survey_id,
+                    Conversation.status == ConversationStatus.QUEUED,
+                )
+            )
+            is not None
+        )
+
+    def active(self) -> tuple[Conversation | None, Conversation | None]:
+        """(the active conversation, or None; the one that just expired, if so)."""
+        conversation = self.session.scalars(
+            select(Conversation).where(
+                Conversation.contact_id == self.contact.id,
+                Conversation.status == ConversationStatus.ACTIVE,
+            )
+        ).first()
+        if conversation is None:
+            return None, None
+        if conversation.expires_at is not None and conversation.expires_at <= self.now:
+            finish(self.session, conversation, ConversationStatus.EXPIRED, self.now)
+            return None, conversation
+        return conversation, None
+
+    def _promote(self) -> list[str]:
+        """Start the oldest waiting survey, if any is still open."""
+        waiting = self.session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.contact_id == self.contact.id,
+                Conversation.status == ConversationStatus.QUEUED,
+            )
+            .order_by(Conversation.id)
+        ).all()
+        for conversation in waiting:
+            if not conversation.survey.accepts_responses(self.now):
+                finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+                continue
+            conversation.status = ConversationStatus.ACTIVE
+            conversation.updated_at = self.now
+            conversation.expires_at = self.now + self.settings.expiry
+            self.session.flush()
+            return self.begin(conversation)
+        return []
+
+    def _touch(self, conversation: Conversation) -> None:
+        conversation.updated_at = self.now
+        conversation.expires_at = self.now + self.settings.expiry
+
+    # --- prompts ---------------------------------------------------------------------------
+    def begin(self, conversation: Conversation) -> list[str]:
+        """The first text of a conversation: the survey's name and the way out, then a prompt."""
+        prompt = self.advance(conversation)
+        if conversation.status is not ConversationStatus.ACTIVE:
+            return [prompt]
+        if conversation.step is ConversationStep.LANGUAGE:
+            return [prompt]
+        definition = self._definition(conversation)
+        return [prompts.opening(definition, self.language) + "\n" + prompt]
+
+    def _definition(self, conversation: Conversation) -> SurveyDefinition:
+        if conversation.draft_token:
+            return load_draft(self.session, conversation.draft_token).definition
+        from engagement.surveys.store import latest_version
+
+        return definition_of(latest_version(self.session, conversation.survey_id))
+
+    def advance(self, conversation: Conversation) -> str:
+        """Settle what can be settled (language, school, draft) and say the next prompt."""
+        if self.contact.language is None:
+            conversation.step = ConversationStep.LANGUAGE
+            return prompts.LANGUAGE_QUESTION
+        if conversation.school_id is None:
+            schools = self._contact_schools()
+            if len(schools) == 1:
+                conversation.school_id = schools[0].id
+            else:
+                conversation.step = ConversationStep.SCHOOL
+                conversation.school_options = [s.id for s in schools]
+                return self._school_prompt(schools)
+        conversation.step = ConversationStep.QUESTION
+        if conversation.draft_token is None:
+            school = self.session.get(School, conversation.school_id)
+            try:
+                draft = start_response(
+                    self.session,
+                    conversation.survey.slug,
+                    school.code,
+                    self.language,
+                    Channel.SMS,
+                    self.clock,
+                    commit=False,
+                )
+            except DeliveryError:
+                finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+                return prompts.survey_closed(self.language)
+            conversation.draft_token = draft.token
+        state = load_draft(self.session, conversation.draft_token)
+        if conversation.current_key is None:
+            question = next_question(state.definition, state.draft.answers, None)
+            if question is None:
+                return self._complete(conversation)[0]
+            conversation.current_key = question.key
+        return prompts.question_text(
+            state.definition.question(conversation.current_key), self.language
+        )
+
+    def _contact_schools(self) -> list[School]:
+        return [s for s in self.contact.schools if s.active]
+
+    def _school_prompt(self, schools: list[School]) -> str:
+        if schools:
+            return prompts.school_question(self.language, [s.name for s in schools])
+        return prompts.school_name_question(self.language)
+
+    def current_prompt(self, conversation: Conversation) -> str:
+        self._touch(conversation)
+        if conversation.step is ConversationStep.LANGUAGE or self.contact.language is None:
+            return prompts.LANGUAGE_QUESTION
+        if conversation.step is ConversationStep.SCHOOL:
+            options = [self.session.get(School, i) for i in conversation.school_options]
+            return self._school_prompt(options)
+        return self.advance(conversation)
+
+    # --- answers ---------------------------------------------------------------------------
+    def _answer(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
+        self._touch(conversation)
+        if conversation.step is ConversationStep.LANGUAGE:
+            return self._choose_language(conversation, body)
+        if conversation.step is ConversationStep.SCHOOL:
+            return self._choose_school(conversation, body)
+        return self._answer_question(conversation, body, skip)
+
+    def _choose_language(self, conversation: Conversation, body: str) -> list[str]:
+        language = _LANGUAGE_WORDS.get(compact(body)) or _LANGUAGE_WORDS.get(normalise(body))
+        if language is None:
+            return self._failed(conversation, prompts.language_not_understood())
+        self.contact.language = language
+        conversation.tries = 0
+        return self.begin(conversation)
+
+    def _choose_school(self, conversation: Conversation, body: str) -> list[str]:
+        options = [self.session.get(School, i) for i in conversation.school_options]
+        text = normalise(body)
+        chosen: list[School] = []
+        if text.isdigit() and options:
+            number = int(text)
+            chosen = [options[number - 1]] if 1 <= number <= len(options) else []
+        elif len(text) >= 3:
+            pool = options or list(
+                self.session.scalars(
+                    select(School).where(School.active.is_(True)).order_by(School.name)
+                )
+            )
+            chosen = [s for s in pool if text == normalise(s.code) or text in normalise(s.name)]
+        if len(chosen) == 1:
+            conversation.school_id = chosen[0].id
+            conversation.school_options = []
+            conversation.tries = 0
+            return [self.advance(conversation)]
+        if len(chosen) > 1:
+            conversation.school_options = [s.id for s in chosen[:9]]
+            return [prompts.school_question(self.language, [s.name for s in chosen[:9]])]
+        retry = self._school_prompt(options) if options else prompts.school_not_found(self.language)
+        return self._failed(conversation, retry)
+
+    def _answer_question(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
+        state = load_draft(self.session, conversation.draft_token)
+        if not state.survey.accepts_responses(self.now):
+            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+            return [prompts.survey_closed(self.language)]
+        question = state.definition.question(conversation.current_key)
+        if skip:
+            if question.required:
+                return self._failed_question(conversation, question, None)
+            return self._move_on(conversation, question.key)
+        try:
+            value = parse_text_reply(question, body)
+        except AnswerError as error:
+            return self._failed_question(conversation, question, error)
+        if value is None:
+            return self._failed_question(conversation, question, None)
+        saved = save_answers(
+            self.session,
+            conversation.draft_token,
+            {question.key: value},
+            self.clock,
+            language=self.language,
+            commit=False,
+        )
+        return self._move_on(conversation, question.key, saved)
+
+    def _failed(self, conversation: Conversation, retry: str) -> list[str]:
+        """A reply that fits no option of a language or school question."""
+        conversation.tries += 1
+        if conversation.tries >= self.settings.max_tries:
+            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+            return [prompts.gave_up(self.language, _keyword(conversation))]
+        return [retry]
+
+    def _failed_question(self, conversation, question, error: AnswerError | None) -> list[str]:
+        conversation.tries += 1
+        if conversation.tries < self.settings.max_tries:
+            return [prompts.invalid_answer(question, self.language, error)]
+        if question.required:
+            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+            return [prompts.gave_up(self.language, _keyword(conversation))]
+        return self._move_on(conversation, question.key)
+
+    def _move_on(self, conversation: Conversation, after_key: str, state=None) -> list[str]:
+        state = state or load_draft(self.session, conversation.draft_token)
+        following = next_question(state.definition, state.draft.answers, after_key)
+        conversation.tries = 0
+        if following is None:
+            return self._complete(conversation, state.definition)
+        conversation.current_key = following.key
+        return [prompts.question_text(following, self.language)]
+
+    def _complete(self, conversation: Conversation, definition=None) -> list[str]:
+        if definition is None:
+            definition = load_draft(self.session, conversation.draft_token).definition
+        complete_response(self.session, conversation.draft_token, self.clock, commit=False)
+        if conversation.invitation_id is not None:
+            self.session.execute(
+                update(Invitation)
+                .where(Invitation.id == conversation.invitation_id)
+                .values(responded=True)
+            )
+        finish(self.session, conversation, ConversationStatus.COMPLETED, self.now)
+        return [prompts.thanks(definition, self.language), *self._promote()]
+
+
+def _keyword(conversation: Conversation) -> str | None:
+    """The survey's SMS keyword, to tell someone how to start again."""
+    from engagement.surveys.store import latest_version
+
+    session = Session.object_session(conversation)
+    version = latest_version(session, conversation.survey_id)
+    return definition_of(version).sms_keyword if version else None
+
+
+def finish(
+    session: Session, conversation: Conversation, status: ConversationStatus, now: datetime
+) -> None:
+    """Close a conversation and forget what could tie it to a response.
+
+    A completed one keeps only its day; an unfinished draft is deleted, so an
+    abandoned survey leaves no answers behind.
+    """
+    token = conversation.draft_token
+    if token is not None and status is not ConversationStatus.COMPLETED:
+        session.execute(
+            delete(ResponseDraft).where(
+                ResponseDraft.token == token, ResponseDraft.completed.is_(False)
+            )
+        )
+    conversation.status = status
+    conversation.draft_token = None
+    conversation.current_key = None
+    conversation.expires_at = None
+    conversation.created_at = _day(conversation.created_at)
+    conversation.updated_at = _day(now)
+    session.flush()
+
+
+def expire_conversations(session: Session, clock: Clock) -> int:
+    """Expire every active conversation past its time (the worker runs this). Commits."""
+    now = clock()
+    stale = session.scalars(
+        select(Conversation).where(
+            Conversation.status == ConversationStatus.ACTIVE, Conversation.expires_at <= now
+        )
+    ).all()
+    for conversation in stale:
+        finish(session, conversation, ConversationStatus.EXPIRED, now)
+    session.commit()
+    return len(stale)

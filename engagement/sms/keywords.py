@@ -1,0 +1,62 @@
+"""Words that act before any survey logic: opt-out, opt-in, help and skip, in en/es/zh.
+
+Matched against the whole message, case-, accent- and width-insensitively, as
+carriers and Twilio match them. Each word also says which language it is in,
+so a contact whose language is unknown is answered in the one they used.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from engagement.surveys import normalise
+
+
+class Keyword(StrEnum):
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+    SKIP = "skip"
+
+
+_WORDS: dict[Keyword, dict[str, str]] = {
+    Keyword.STOP: {
+        **dict.fromkeys(
+            ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"], "en"
+        ),
+        **dict.fromkeys(["parar", "alto", "baja", "cancelar", "detener", "darse de baja"], "es"),
+        **dict.fromkeys(["退订", "停止", "取消订阅", "退出"], "zh"),
+    },
+    Keyword.START: {
+        **dict.fromkeys(["start", "unstop"], "en"),
+        **dict.fromkeys(["comenzar", "iniciar", "alta"], "es"),
+        **dict.fromkeys(["开始", "订阅", "重新订阅"], "zh"),
+    },
+    Keyword.HELP: {
+        **dict.fromkeys(["help", "info"], "en"),
+        **dict.fromkeys(["ayuda", "informacion"], "es"),
+        **dict.fromkeys(["帮助", "求助", "说明"], "zh"),
+    },
+    Keyword.SKIP: {
+        **dict.fromkeys(["skip", "pass", "next"], "en"),
+        **dict.fromkeys(["omitir", "saltar", "siguiente"], "es"),
+        **dict.fromkeys(["跳过", "略过", "下一题"], "zh"),
+    },
+}
+_LOOKUP: dict[str, tuple[Keyword, str]] = {
+    normalise(word).replace(" ", ""): (keyword, language)
+    for keyword, words in _WORDS.items()
+    for word, language in words.items()
+}
+
+
+def compact(text: str) -> str:
+    """The normalised message without spaces: "Stop all." -> "stopall"."""
+    return normalise(text).replace(" ", "")
+
+
+def keyword_of(text: str) -> tuple[Keyword, str] | None:
+    """(keyword, language of the word used) when the whole message is one."""
+    if len(text) > 40:
+        return None
+    return _LOOKUP.get(compact(text))

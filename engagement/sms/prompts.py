@@ -1,0 +1,180 @@
+"""What the SMS conversation says, in the respondent's language, kept short (cost).
+
+Every string goes through Flask-Babel with the locale forced to the contact's
+language; needs an app context (requests, CLI and the worker all have one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from engagement.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from engagement.surveys import AnswerError, Question, QuestionType, SurveyDefinition
+from engagement.web.forms import answer_error_message
+
+# Asked before anything else when the language is unknown, so it is in all three at once.
+LANGUAGE_QUESTION = "Reply 1 for English.\nResponda 2 para español.\n回复 3 选择中文。"
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    with force_locale(language):
+        yield language
+
+
+def localised(text: dict[str, str], language: str) -> str:
+    return text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
+
+
+def question_text(question: Question, language: str) -> str:
+    """One question as one message: the text, numbered choices, and how to reply."""
+    with speaking(language) as language:
+        lines = [localised(question.text, language)]
+        for number, choice in enumerate(question.choices, start=1):
+            lines.append(f"{number} {localised(choice.label, language)}")
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            lines.append(_("Reply with one or more numbers."))
+        elif question.type is QuestionType.NUMBER:
+            if question.minimum is not None and question.maximum is not None:
+                lines.append(
+                    _(
+                        "Reply with a number from %(minimum)s to %(maximum)s.",
+                        minimum=_plain(question.minimum),
+                        maximum=_plain(question.maximum),
+                    )
+                )
+            else:
+                lines.append(_("Reply with a number."))
+        if not question.required:
+            lines.append(_("Text SKIP to skip."))
+        return "\n".join(lines)
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def opening(definition: SurveyDefinition, language: str) -> str:
+    """The first line of a survey by text: what it is and the way out."""
+    with speaking(language) as language:
+        return _(
+            "%(title)s. Reply STOP to opt out, HELP for help.",
+            title=localised(definition.title, language),
+        )
+
+
+def invalid_answer(question: Question, language: str, error: AnswerError | None) -> str:
+    """A short re-prompt: why, then the question again."""
+    with speaking(language) as language:
+        if error is None:
+            reason = _("This question needs an answer.")
+        else:
+            reason = answer_error_message(error, question, language)
+        return _("Sorry: %(reason)s", reason=reason) + "\n" + question_text(question, language)
+
+
+def school_question(language: str, names: Sequence[str]) -> str:
+    with speaking(language):
+        lines = [_("Which school are your answers about?")]
+        lines += [f"{number} {name}" for number, name in enumerate(names, start=1)]
+        return "\n".join(lines)
+
+
+def school_name_question(language: str) -> str:
+    with speaking(language):
+        return _("Which school are your answers about? Reply with the school's name.")
+
+
+def school_not_found(language: str) -> str:
+    with speaking(language):
+        return _("Sorry, we did not find that school. Please reply with its name.")
+
+
+def language_not_understood() -> str:
+    return "1 English / 2 Español / 3 中文\n" + LANGUAGE_QUESTION
+
+
+def thanks(definition: SurveyDefinition, language: str) -> str:
+    with speaking(language) as language:
+        return (
+            localised(definition.thanks, language)
+            if definition.thanks
+            else _("Thank you! Your answers were recorded.")
+        )
+
+
+def gave_up(language: str, keyword: str | None) -> str:
+    """A required question we could not understand twice: stop, politely, with a way back."""
+    with speaking(language):
+        text = _("Sorry, we could not understand your answer, so we stopped this survey.")
+        if keyword:
+            text += " " + _("Text %(keyword)s to start again.", keyword=keyword)
+        return text
+
+
+def expired(language: str, keyword: str | None) -> str:
+    with speaking(language):
+        text = _("This survey conversation timed out.")
+        if keyword:
+            text += " " + _("Text %(keyword)s to start again.", keyword=keyword)
+        return text
+
+
+def survey_closed(language: str) -> str:
+    with speaking(language):
+        return _("This survey is closed. Thank you for your interest.")
+
+
+def queued(language: str) -> str:
+    with speaking(language):
+        return _("We will send that survey when you finish this one.")
+
+
+def nothing_open(language: str) -> str:
+    """A message that is neither a keyword nor an answer to anything."""
+    with speaking(language):
+        return _("We did not recognise that. Text the survey's keyword to start, or HELP for help.")
+
+
+def help_reply(language: str, office: str, phone: str) -> str:
+    with speaking(language):
+        return _(
+            "%(office)s school surveys. Questions? Call %(phone)s. "
+            "Reply STOP to opt out. Msg&data rates may apply.",
+            office=office,
+            phone=phone,
+        )
+
+
+def opted_out(language: str) -> str:
+    with speaking(language):
+        return _("You will not get more texts from us. Reply START to opt back in.")
+
+
+def opted_in(language: str) -> str:
+    with speaking(language):
+        return _("You can get our survey texts again. Reply STOP to opt out.")
+
+
+def invitation(definition: SurveyDefinition, language: str, office: str) -> str:
+    """The first text of a campaign: who asks, what, and the way out."""
+    with speaking(language) as language:
+        return _(
+            "%(office)s: please answer our %(title)s by text. Reply STOP to opt out.",
+            office=office,
+            title=localised(definition.title, language),
+        )
+
+
+def reminder(definition: SurveyDefinition, language: str, office: str) -> str:
+    with speaking(language) as language:
+        return _(
+            "%(office)s: a reminder about our %(title)s. Reply STOP to opt out.",
+            office=office,
+            title=localised(definition.title, language),
+        )

@@ -1,0 +1,306 @@
+"""Whole SMS conversations through the signed Twilio webhook, in English, Spanish and Mandarin."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engagement.models import (
+    Answer,
+    Channel,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    InboundMessage,
+    OptEvent,
+    Question,
+    Response,
+    ResponseDraft,
+)
+from tests.sms import add_contact, open_mini, post_signed, replies, sms_app, text
+
+PHONE = "+16265550101"
+
+
+@pytest.fixture
+def app(database_url, clock):
+    from engagement.extensions import db
+
+    app = sms_app(database_url, clock)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def mini_open(seeded, clock):
+    open_mini(seeded, clock)
+    return seeded
+
+
+def stored_answers(session) -> dict[str, list]:
+    rows = session.execute(
+        select(Question.key, Answer.value_number, Answer.value_text)
+        .join(Answer, Answer.question_id == Question.id)
+        .order_by(Answer.id)
+    ).all()
+    found: dict[str, list] = {}
+    for key, number, text_value in rows:
+        found.setdefault(key, []).append(text_value if number is None else number)
+    return found
+
+
+def test_full_conversation_in_english_with_language_and_school_choice(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, schools=("jackson", "field"))
+    first = text(client, "(626) 555-0101", "mini")
+    assert first == ["Reply 1 for English.\nResponda 2 para español.\n回复 3 选择中文。"]
+    school = text(client, PHONE, "1")
+    assert "Which school are your answers about?" in school[0]
+    assert "Mini survey. Reply STOP to opt out, HELP for help." in school[0]
+    # The school list is numbered in name order: Field, then Jackson.
+    assert "1 Field Elementary" in school[0] and "2 Jackson Elementary" in school[0]
+    question = text(client, PHONE, "2")
+    assert question[0].startswith("Did you attend a school event this year?\n1 Yes\n2 No")
+    assert "SKIP" not in question[0]  # required
+    assert text(client, PHONE, "yes")[0].startswith("What grade would you give the school?")
+    # Re-prompt after a first failed try; the label's dash is sent as GSM-7 "-".
+    assert "1 A - Excellent" in text(client, PHONE, "xyz")[0]
+    band = text(client, PHONE, "B")
+    assert band[0].startswith("Child's grade") and "Text SKIP to skip." in band[0]
+    assert text(client, PHONE, "skip")[0].startswith("How often?")  # skip rule: attended=yes
+    assert text(client, PHONE, "３")[0].startswith("I feel safe at school.")  # full-width 3
+    assert "from 0 to 12" in text(client, PHONE, "agree")[0]
+    assert "Please enter 12 or less." in text(client, PHONE, "40")[0]
+    assert text(client, PHONE, "2")[0].startswith("How do you hear from school?")
+    assert text(client, PHONE, "1, 2")[0].startswith("Anything else?")
+    done = text(client, PHONE, "More evening events 🙂")
+    assert done == ["Thanks!"]
+
+    response = mini_open.scalars(select(Response)).one()
+    assert response.channel == Channel.SMS and response.language == "en"
+    assert response.school.code == "jackson"
+    assert stored_answers(mini_open) == {
+        "attended": [1.0],
+        "grade": [3.0],
+        "how_often": [3.0],
+        "safe": [4.0],
+        "kids": [2.0],
+        "channels": [1.0, 2.0],
+        "comment": ["More evening events 🙂"],
+    }
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert conversation.status == ConversationStatus.COMPLETED
+    assert conversation.draft_token is None
+    assert conversation.updated_at.time().hour == 0  # cut to the day: not joinable by time
+    assert "contact" not in {c.name.split("_")[0] for c in Response.__table__.columns}
+
+
+def test_spanish_conversation_with_accents_and_skip_rule(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, schools=("jackson",))
+    assert "Responda 2" in text(client, PHONE, "MINI")[0]
+    first = text(client, PHONE, "Español")[0]
+    assert first.startswith("Encuesta mini.")
+    assert "¿Asistió a un evento escolar este año?\n1 Sí\n2 No" in first
+    assert text(client, PHONE, "no")[0].startswith("¿Qué calificación")
+    assert text(client, PHONE, "no sé")[0].startswith("Grado de su hijo")
+    # attended = no hides "how often": straight to the next question
+    assert text(client, PHONE, "6-8")[0].startswith("Me siento seguro")
+    assert text(client, PHONE, "omitir")[0].startswith("¿Cuántos niños")
+    assert text(client, PHONE, "tres")[0].startswith("Lo sentimos")
+    assert text(client, PHONE, "3")[0].startswith("¿Cómo recibe")
+    assert text(client, PHONE, "saltar")[0].startswith("¿Algo más?")
+    assert text(client, PHONE, "SKIP") == ["¡Gracias!"]
+    response = mini_open.scalars(select(Response)).one()
+    assert (response.language, response.grade_band) == ("es", "6-8")
+    assert stored_answers(mini_open) == {
+        "attended": [0.0],
+        "grade": [9.0],
+        "band": [2.0],
+        "kids": [3.0],
+    }
+
+
+def test_mandarin_conversation(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="zh", schools=("field",))
+    first = text(client, PHONE, "mini")[0]
+    assert first.startswith("小调查。")
+    assert "您今年参加过学校活动吗？\n1 是\n2 否" in first
+    assert text(client, PHONE, "是")[0].startswith("您会给学校打几分？")
+    assert text(client, PHONE, "一")[0].startswith("孩子的年级")
+    assert text(client, PHONE, "跳过")[0].startswith("多久一次？")
+    assert text(client, PHONE, "经常")[0].startswith("我在学校感到安全。")
+    assert text(client, PHONE, "跳过")[0].startswith("有几个孩子")
+    assert text(client, PHONE, "２")[0].startswith("您通过什么方式")
+    assert text(client, PHONE, "短信、电子邮件")[0].startswith("还有其他意见吗？")
+    assert text(client, PHONE, "谢谢") == ["谢谢！"]
+    response = mini_open.scalars(select(Response)).one()
+    assert response.language == "zh" and response.channel == Channel.SMS
+    assert stored_answers(mini_open)["channels"] == [1.0, 2.0]
+    assert stored_answers(mini_open)["grade"] == [4.0]
+
+
+def test_two_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
+    client, mini_open, clock
+):
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    assert text(client, PHONE, "maybe")[0].startswith("Sorry: Please choose one")
+    ended = text(client, PHONE, "perhaps")
+    assert ended == [
+        "Sorry, we could not understand your answer, so we stopped this survey. "
+        "Text MINI to start again."
+    ]
+    assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
+    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
+    # Starting again works; an optional question is skipped after two failures.
+    text(client, PHONE, "MINI")
+    text(client, PHONE, "1")
+    assert text(client, PHONE, "A")[0].startswith("Child's grade")
+    text(client, PHONE, "zzz")
+    assert text(client, PHONE, "zzz")[0].startswith("How often?")
+
+
+def test_expiry_and_resume(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    text(client, PHONE, "1")
+    clock.advance(hours=40)
+    # Texting the keyword again resumes at the current question.
+    assert text(client, PHONE, "MINI")[0].startswith("What grade")
+    assert text(client, PHONE, "A")[0].startswith("Child's grade")
+    clock.advance(hours=73)
+    expired = text(client, PHONE, "1")
+    assert expired == ["This survey conversation timed out. Text MINI to start again."]
+    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.EXPIRED
+    assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
+    assert text(client, PHONE, "mini")[0].startswith("Mini survey.")
+
+
+def test_stop_mid_survey_then_start_resumes(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="es", schools=("field",))
+    text(client, PHONE, "mini")
+    text(client, PHONE, "si")
+    assert text(client, PHONE, "BAJA") == [
+        "No recibirá más mensajes nuestros. Responda START para volver a suscribirse."
+    ]
+    contact = mini_open.scalars(select(Contact)).one()
+    assert contact.opted_out
+    assert text(client, PHONE, "A") == []  # nothing is sent to an opted-out phone
+    back = text(client, PHONE, "start")
+    assert back[0].startswith("Puede volver a recibir")
+    assert back[1].startswith("¿Qué calificación")
+    events = mini_open.scalars(select(OptEvent).order_by(OptEvent.id)).all()
+    assert [(e.kind.value, e.source, e.keyword) for e in events] == [
+        ("opt_out", "keyword", "stop"),
+        ("opt_in", "keyword", "start"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["STOP", "stop all", "Unsubscribe", "cancel", "END", "quit", "PARAR", "alto", "退订", "停止"],
+)
+def test_stop_words_in_three_languages(client, mini_open, clock, word):
+    text(client, PHONE, word)
+    assert mini_open.scalars(select(Contact)).one().opted_out
+
+
+def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
+    assert text(client, PHONE, "HELP") == [
+        "PUSD Engagement school surveys. Questions? Call (626) 555-0100. "
+        "Reply STOP to opt out. Msg&data rates may apply."
+    ]
+    assert "(626) 555-0100" in text(client, "+16265550102", "ayuda")[0]
+    assert text(client, "+16265550102", "ayuda")[0].startswith("PUSD Engagement: encuestas")
+    assert "(626) 555-0100" in text(client, "+16265550103", "帮助")[0]
+
+
+def test_duplicate_message_sid_gets_the_same_reply_and_changes_nothing(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    first = text(client, PHONE, "1", sid="SMretried")
+    again = text(client, PHONE, "1", sid="SMretried")
+    assert first == again and first[0].startswith("What grade")
+    draft = mini_open.scalars(select(ResponseDraft)).one()
+    assert draft.answers == {"attended": 1}
+    assert mini_open.scalar(select(func.count()).select_from(InboundMessage)) == 2
+    # The next message continues from where the first copy left the conversation.
+    assert text(client, PHONE, "A")[0].startswith("Child's grade")
+
+
+def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open):
+    assert text(client, PHONE, "FAMILY")[0].startswith("We did not recognise that.")
+    assert text(client, PHONE, "")[0].startswith("We did not recognise that.")
+    assert text(client, PHONE, "🙂🙂")[0].startswith("We did not recognise that.")
+    assert text(client, PHONE, "x" * 1600)[0].startswith("We did not recognise that.")
+    assert text(client, PHONE, "x" * 1601) == [
+        "Your message is too long. Please send a shorter reply."
+    ]
+
+
+def test_malformed_requests_are_4xx(client, mini_open):
+    good = {"MessageSid": "SM1", "From": PHONE, "Body": "hi"}
+    for missing in ("MessageSid", "From", "Body"):
+        params = {k: v for k, v in good.items() if k != missing}
+        assert post_signed(client, "/sms/twilio/inbound", params).status_code == 400
+    bad_phone = {**good, "From": "not a phone"}
+    assert post_signed(client, "/sms/twilio/inbound", bad_phone).status_code == 400
+    unsigned = client.post("/sms/twilio/inbound", data=good)
+    assert unsigned.status_code == 403
+    wrong = client.post(
+        "/sms/twilio/inbound", data=good, headers={"X-Twilio-Signature": "bm9wZQ=="}
+    )
+    assert wrong.status_code == 403
+    raw = client.post(
+        "/sms/twilio/inbound",
+        data=b"MessageSid=SM2&From=%2B16265550101&Body=%FF%FE",
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": "bm9wZQ=="},
+    )
+    assert raw.status_code == 403
+
+
+def test_invalid_utf8_body_is_answered_not_a_500(client, mini_open):
+    from tests.sms import sign
+
+    body = b"MessageSid=SM9&From=%2B16265550101&Body=%FF%FE"
+    # werkzeug decodes the form leniently; sign what the app will see.
+    params = {"MessageSid": "SM9", "From": PHONE, "Body": "\ufffd\ufffd"}
+    response = client.post(
+        "/sms/twilio/inbound",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": sign("https://sms.example.org/sms/twilio/inbound", params)},
+    )
+    assert response.status_code in (200, 400, 403)
+    if response.status_code == 200:
+        assert replies(response)
+
+
+def test_a_second_survey_waits_in_the_queue_and_follows_the_first(client, mini_open, clock):
+    from dataclasses import replace
+
+    from engagement.models import SurveyStatus
+    from engagement.surveys.store import save_definition, set_status
+    from tests.support import mini
+
+    other = replace(mini(), slug="other-2026", sms_keyword="OTRA", thanks={"en": "Done!"})
+    save_definition(mini_open, other, clock)
+    set_status(mini_open, "other-2026", SurveyStatus.OPEN)
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    queued = text(client, PHONE, "otra")
+    assert queued[0] == "We will send that survey when you finish this one."
+    assert queued[1].startswith("Did you attend")  # still on the first survey
+    assert text(client, PHONE, "OTRA")[1].startswith("Did you attend")  # queued only once
+    for answer in ["1", "A", *["skip"] * 5]:
+        text(client, PHONE, answer)
+    finished = text(client, PHONE, "skip")
+    assert finished[0] == "Thanks!"
+    assert finished[1].startswith("Mini survey. Reply STOP")  # the waiting survey begins
+    statuses = mini_open.scalars(select(Conversation.status).order_by(Conversation.id)).all()
+    assert statuses == [ConversationStatus.COMPLETED, ConversationStatus.ACTIVE]
+    for answer in ["2", "F", *["skip"] * 4]:  # "no" hides "how often"
+        text(client, PHONE, answer)
+    assert text(client, PHONE, "skip") == ["Done!"]
+    assert mini_open.scalar(select(func.count()).select_from(Response)) == 2
