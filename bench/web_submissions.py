@@ -65,7 +65,7 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 class Gunicorn:
-    def __init__(self, app: str, workers: int, env: dict, cwd: Path):
+    def __init__(self, app: str, workers: int, env: dict, cwd: Path, threads: int = 1):
         self.port = free_port()
         self.process = subprocess.Popen(
             [
@@ -75,6 +75,9 @@ class Gunicorn:
                 app,
                 "--workers",
                 str(workers),
+                # More than one thread: the gthread worker, which overlaps database waits.
+                "--threads",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -313,13 +316,14 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=100, help="extra submissions, not timed")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--survey", type=Path, default=SURVEY_FILE)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
     print(
-        f"gunicorn sync workers: {args.workers}; concurrent clients: {args.clients}; "
+        f"gunicorn workers: {args.workers} x {args.threads} thread(s); concurrent clients: {args.clients}; "
         f"submissions per run: {args.responses}; CPUs: {os.cpu_count()}"
     )
 
@@ -332,8 +336,8 @@ def main() -> None:
         print(f"\n{label}: preparing {args.responses} respondents ...", flush=True)
         drafts = prepare_database(url, args.responses + args.warmup, args.survey)
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
-        app_server = Gunicorn("wsgi:app", args.workers, env, ROOT)
-        bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir)
+        app_server = Gunicorn("wsgi:app", args.workers, env, ROOT, args.threads)
+        bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir, args.threads)
         try:
             clients = [Client(app_server.port, *d) for d in drafts]
             bodies = [(c.path, c._headers(), c.body) for c in clients]
