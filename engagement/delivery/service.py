@@ -222,12 +222,14 @@ def save_answers(
     *,
     language: str | None = None,
     commit: bool = True,
+    locked: DraftState | None = None,
 ) -> DraftState:
     """Merge answers into the draft without moving on (back, language switch, SMS).
 
     Commits; with `commit=False` it only flushes and leaves the transaction to the caller.
+    `locked`: the draft as the caller already loaded it with `lock=True` (saves a query).
     """
-    state = load_draft(session, token, lock=True)
+    state = locked if locked is not None else load_draft(session, token, lock=True)
     draft = state.draft
     if draft.completed:
         _abandon(session, commit)

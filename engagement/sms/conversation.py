@@ -476,7 +476,7 @@ class Turn:
         return self._failed(conversation, retry)
 
     def _answer_question(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
-        state = load_draft(self.session, conversation.draft_token)
+        state = load_draft(self.session, conversation.draft_token, lock=True)
         if not state.survey.accepts_responses(self.now):
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
             return [prompts.survey_closed(self.language)]
@@ -498,6 +498,7 @@ class Turn:
             self.clock,
             language=self.language,
             commit=False,
+            locked=state,
         )
         return self._move_on(conversation, question.key, saved)
 
