@@ -95,6 +95,38 @@ def export_rows(table: IndicatorTable, school_codes: list[str], school_names: di
     return header, rows
 
 
+def comment_rows(questions, school_names: dict[str, str]):
+    """Header and rows of the comments export: masked text, only from eligible groups."""
+    header = [_("Survey"), _("Question"), _("School"), _("Language"), _("Sentiment"), _("Comment")]
+    rows = []
+    for question in questions:
+        for comment in question.comments:
+            rows.append(
+                [
+                    question.survey,
+                    translated(question.text),
+                    school_names.get(comment.school, comment.school),
+                    language_label(comment.language),
+                    sentiment_label(comment.sentiment),
+                    comment.text,
+                ]
+            )
+    return header, rows
+
+
+def language_label(code: str) -> str:
+    """A respondent language named in the reader's language."""
+    return {"en": _("English"), "es": _("Spanish"), "zh": _("Chinese")}.get(code, code)
+
+
+def sentiment_label(label: str | None) -> str:
+    return {
+        "positive": _("positive"),
+        "neutral": _("neutral"),
+        "negative": _("negative"),
+    }.get(label or "", "")
+
+
 def status_label(status: str | None) -> str:
     return {
         "met": _("target met"),
