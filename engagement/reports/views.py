@@ -26,6 +26,8 @@ from .tables import (
     grid,
     language_label,
     sentiment_label,
+    status_label,
+    target_status,
     to_csv,
     to_xlsx,
 )
@@ -110,6 +112,7 @@ def _page(
     **context,
 ):
     names = {s.code: s.name for s in table.schools}
+    grid_cells = grid(table, codes)
     query = request.args.to_dict()
     export_urls = (
         {fmt: url_for(export[0], fmt=fmt, **export[1], **query) for fmt in ("csv", "xlsx")}
@@ -127,7 +130,7 @@ def _page(
     return render_template(
         template,
         table=table,
-        cells=grid(table, codes),
+        cells=grid_cells,
         codes=codes,
         names=names,
         charts=_charts(table, codes, names),
@@ -140,6 +143,11 @@ def _page(
         comments=comments,
         comment_urls=comment_urls,
         language_label=language_label,
+        status=lambda indicator, code: target_status(
+            table, indicator, code, grid_cells.get((code, indicator.key))
+        ),
+        status_label=status_label,
+        can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
         print_url=url_for(request.endpoint, **(request.view_args or {}), **{**query, "print": "1"}),
         **context,
@@ -150,7 +158,7 @@ def _page(
 @login_required
 def index():
     scope = scope_of(current_user, Permission.READ_REPORTS)
-    if scope.nowhere:
+    if scope.nowhere and not can(current_user, Permission.MANAGE_INDICATORS):
         abort(403)
     areas = list(db.session.scalars(select(ResultArea).order_by(ResultArea.code)))
     schools = list(
@@ -159,6 +167,7 @@ def index():
     return render_template(
         "reports/index.html",
         scope=scope,
+        can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         areas=[a for a in areas if scope.everywhere or a.code in scope.result_areas],
         schools=[s for s in schools if scope.everywhere or s.code in scope.schools],
     )
