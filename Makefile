@@ -47,6 +47,7 @@ seed: db translations
 	$(FLASK) seed domain
 	$(FLASK) surveys load surveys/ --open
 	$(FLASK) seed demo
+	$(FLASK) reports rebuild
 
 run: seed
 	@echo ""

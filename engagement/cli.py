@@ -31,6 +31,7 @@ from engagement.surveys.validation import IndicatorInfo
 
 surveys_cli = AppGroup("surveys", help="Validate, load, open and close survey templates.")
 seed_cli = AppGroup("seed", help="Load the school roster, the result areas and demo data.")
+reports_cli = AppGroup("reports", help="Build report cells and import administrative indicators.")
 
 
 def _catalogue() -> dict[str, IndicatorInfo]:
@@ -167,6 +168,35 @@ def seed_demo_command(per_school: int) -> None:
     click.echo(f"demo responses: {created} added" if created else "demo responses: already present")
 
 
+@reports_cli.command("rebuild")
+def reports_rebuild_command() -> None:
+    """Count every survey's report cells again from its responses."""
+    from engagement.reporting import cube
+
+    for survey in db.session.scalars(select(Survey).order_by(Survey.slug)).all():
+        state = cube.rebuild(db.session, survey.id, app_clock())
+        click.echo(f"{survey.slug}: {state.responses} responses counted")
+
+
+@reports_cli.command("import-admin")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def reports_import_admin_command(path: str) -> None:
+    """Import administrative indicator values (indicator,school,school_year,value) from a CSV."""
+    from engagement.reporting.indicator_data import IndicatorDataProblems, import_administrative
+
+    try:
+        count = import_administrative(
+            db.session, None, Path(path).read_bytes(), app_clock(), source=Path(path).name
+        )
+    except IndicatorDataProblems as error:
+        for problem in error.problems:
+            click.echo(f"{path}:{problem.line}: {problem.message}", err=True)
+        click.echo(f"{len(error.problems)} problem(s); nothing was imported.", err=True)
+        sys.exit(1)
+    click.echo(f"imported {count} values from {path}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(reports_cli)

@@ -1,6 +1,6 @@
 """Supported languages and how a request's language is chosen."""
 
-from flask import g, request
+from flask import g, has_request_context, request
 
 SUPPORTED_LANGUAGES = ("en", "es", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -19,7 +19,12 @@ def supported(language: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """?lang=, else this respondent's stored choice, else Accept-Language, else English."""
+    """?lang=, else this respondent's stored choice, else Accept-Language, else English.
+
+    Outside a request (command-line messages) it is English.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     from_query = supported(request.args.get("lang"))
     if from_query:
         return from_query

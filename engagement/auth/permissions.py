@@ -29,6 +29,8 @@ class Permission(StrEnum):
     # Comments of groups at or above the survey's minimum cell size; below it nobody
     # reads them, since a handful of comments can identify the family who wrote one.
     READ_COMMENTS = "comments:read"
+    # Baselines and targets per indicator and year; administrative values imported from CSV.
+    MANAGE_INDICATORS = "indicators:manage"
 
 
 READERS = frozenset({Permission.READ_REPORTS, Permission.EXPORT_REPORTS, Permission.READ_COMMENTS})
@@ -42,6 +44,7 @@ UNSCOPED: dict[Role, frozenset[Permission]] = {
             Permission.RUN_SURVEYS,
             Permission.READ_CONSENT,
             Permission.READ_RESPONSE_RATES,
+            Permission.MANAGE_INDICATORS,
         }
     ),
     Role.LEADERSHIP: READERS | {Permission.READ_RESPONSE_RATES},

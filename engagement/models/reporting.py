@@ -69,6 +69,8 @@ class ReportBuild(Base):
     batch: Mapped[int]
     batches: Mapped[int]
     built_at: Mapped[datetime]
+    # New at every change of the survey's cells: what in-process caches of them are keyed by.
+    token: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class IndicatorTarget(Base):

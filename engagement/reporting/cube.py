@@ -9,6 +9,8 @@ build; `tests/unit/test_reporting_cube.py` checks it.
 
 from __future__ import annotations
 
+import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -191,6 +193,7 @@ def rebuild(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
     build.batch += 1
     build.batches = 1
     build.responses, build.last_response_id, build.built_at = total, last, clock()
+    build.token = new_token()
     session.flush()
     _write(session, survey_id, build.batch, cells)
     session.commit()
@@ -247,6 +250,7 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
             batch=batch,
             batches=ReportBuild.batches + 1,
             built_at=clock(),
+            token=new_token(),
         )
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -259,17 +263,47 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
         session.execute(
             update(ReportBuild)
             .where(ReportBuild.survey_id == survey_id)
-            .values(batch=batch, batches=1)
+            .values(batch=batch, batches=1, token=new_token())
         )
         _compact(session, survey_id, batch)
     session.commit()
     return CubeState(survey_id, total, last, batch)
 
 
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+# (survey id, build token, kinds, items) -> cells: a page reads the same cells again and again
+# (every year's surveys for the trends) until a top-up or rebuild changes the token.
+_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+CACHE_SIZE = 64
+
+
 def read_cells(
     session: Session, survey_id: int, kinds: tuple[str, ...], items=None
 ) -> pd.DataFrame:
-    """The survey's cells of these kinds (and items), summed across batches, as a DataFrame."""
+    """The survey's cells of these kinds (and items), summed across batches, as a DataFrame.
+
+    Cached in this process by the build's token; callers get a copy they may change.
+    """
+    token = session.scalar(select(ReportBuild.token).where(ReportBuild.survey_id == survey_id))
+    key = (survey_id, token, tuple(kinds), None if items is None else tuple(sorted(items)))
+    if token:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached.copy()
+    frame = _read_cells(session, survey_id, kinds, items)
+    if token:
+        _CACHE[key] = frame
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return frame.copy()
+    return frame
+
+
+def _read_cells(session: Session, survey_id: int, kinds: tuple[str, ...], items) -> pd.DataFrame:
     query = select(*(getattr(ReportCell, c) for c in CELL_COLUMNS)).where(
         ReportCell.survey_id == survey_id, ReportCell.kind.in_(kinds)
     )

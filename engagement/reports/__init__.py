@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from engagement.reports import api_views, views  # noqa: E402,F401  (registers the routes)
+from engagement.reports import api_views, manage_views, views  # noqa: E402,F401  (registers the routes)

@@ -67,19 +67,11 @@ def export_rows(table: IndicatorTable, school_codes: list[str], school_names: di
     ]
     rows = []
     for indicator in table.indicators:
-        targets = table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year)
         for code in [*school_codes, DISTRICT]:
             cell = cells.get((code, indicator.key))
             if cell is None:
                 continue
-            school_targets = table.targets.get((indicator.key, code), {}).get(table.school_year)
-            baseline, target = school_targets or targets or (None, None)
-            status = on_track(
-                cell.pct if cell.shown else None,
-                baseline,
-                target,
-                indicator.direction.value == "lower",
-            )
+            target, status = target_status(table, indicator, code, cell)
             rows.append(
                 [
                     indicator.result_area.code,
@@ -93,6 +85,47 @@ def export_rows(table: IndicatorTable, school_codes: list[str], school_names: di
                 ]
             )
     return header, rows
+
+
+def comment_rows(questions, school_names: dict[str, str]):
+    """Header and rows of the comments export: masked text, only from eligible groups."""
+    header = [_("Survey"), _("Question"), _("School"), _("Language"), _("Sentiment"), _("Comment")]
+    rows = []
+    for question in questions:
+        for comment in question.comments:
+            rows.append(
+                [
+                    question.survey,
+                    translated(question.text),
+                    school_names.get(comment.school, comment.school),
+                    language_label(comment.language),
+                    sentiment_label(comment.sentiment),
+                    comment.text,
+                ]
+            )
+    return header, rows
+
+
+def language_label(code: str) -> str:
+    """A respondent language named in the reader's language."""
+    return {"en": _("English"), "es": _("Spanish"), "zh": _("Chinese")}.get(code, code)
+
+
+def sentiment_label(label: str | None) -> str:
+    return {
+        "positive": _("positive"),
+        "neutral": _("neutral"),
+        "negative": _("negative"),
+    }.get(label or "", "")
+
+
+def target_status(table: IndicatorTable, indicator, code: str, cell: Cell | None):
+    """(target, on-track status) of a cell: the school's own target, else the district's."""
+    own = table.targets.get((indicator.key, code), {}).get(table.school_year)
+    district = table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year)
+    baseline, target = own or district or (None, None)
+    value = cell.pct if cell is not None and cell.shown else None
+    return target, on_track(value, baseline, target, indicator.direction.value == "lower")
 
 
 def status_label(status: str | None) -> str:

@@ -12,13 +12,25 @@ from engagement.audit import record
 from engagement.auth.permissions import Permission, can, require_permission, scope_of, view_arg
 from engagement.extensions import db
 from engagement.models import ResultArea, School
+from engagement.reporting.comments import comment_reports, question_comments
 from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import DISTRICT, CellSizes, indicator_table, school_years
 from engagement.web.helpers import translated
 
 from . import bp
 from .charts import Bar, bar_chart
-from .tables import cell_note, export_rows, grid, to_csv, to_xlsx
+from .tables import (
+    cell_note,
+    comment_rows,
+    export_rows,
+    grid,
+    language_label,
+    sentiment_label,
+    status_label,
+    target_status,
+    to_csv,
+    to_xlsx,
+)
 
 
 def _sizes() -> CellSizes:
@@ -82,18 +94,43 @@ def _charts(table, codes, names):
     return charts
 
 
-def _page(template: str, table, codes, title: str, export: tuple[str, dict] | None, **context):
+def _comments(area: str | None = None, school: str | None = None):
+    """The page's comments, or None when the reader may not read comments here."""
+    if not can(current_user, Permission.READ_COMMENTS, result_area=area, school=school):
+        return None
+    reports = comment_reports(db.session, _year(), app_clock(), _sizes(), area=area)
+    return question_comments(db.session, reports, _filters(), schools=[school] if school else None)
+
+
+def _page(
+    template: str,
+    table,
+    codes,
+    title: str,
+    export: tuple[str, dict] | None,
+    comments=None,
+    **context,
+):
     names = {s.code: s.name for s in table.schools}
+    grid_cells = grid(table, codes)
     query = request.args.to_dict()
     export_urls = (
         {fmt: url_for(export[0], fmt=fmt, **export[1], **query) for fmt in ("csv", "xlsx")}
         if export
         else None
     )
+    comment_urls = (
+        {
+            fmt: url_for(export[0].replace("_export", "_comments"), fmt=fmt, **export[1], **query)
+            for fmt in ("csv", "xlsx")
+        }
+        if export and comments is not None
+        else None
+    )
     return render_template(
         template,
         table=table,
-        cells=grid(table, codes),
+        cells=grid_cells,
         codes=codes,
         names=names,
         charts=_charts(table, codes, names),
@@ -103,6 +140,15 @@ def _page(template: str, table, codes, title: str, export: tuple[str, dict] | No
         title=title,
         printable=request.args.get("print") == "1",
         export_urls=export_urls,
+        comments=comments,
+        comment_urls=comment_urls,
+        language_label=language_label,
+        status=lambda indicator, code: target_status(
+            table, indicator, code, grid_cells.get((code, indicator.key))
+        ),
+        status_label=status_label,
+        can_manage=can(current_user, Permission.MANAGE_INDICATORS),
+        sentiment_label=sentiment_label,
         print_url=url_for(request.endpoint, **(request.view_args or {}), **{**query, "print": "1"}),
         **context,
     )
@@ -112,7 +158,7 @@ def _page(template: str, table, codes, title: str, export: tuple[str, dict] | No
 @login_required
 def index():
     scope = scope_of(current_user, Permission.READ_REPORTS)
-    if scope.nowhere:
+    if scope.nowhere and not can(current_user, Permission.MANAGE_INDICATORS):
         abort(403)
     areas = list(db.session.scalars(select(ResultArea).order_by(ResultArea.code)))
     schools = list(
@@ -121,6 +167,7 @@ def index():
     return render_template(
         "reports/index.html",
         scope=scope,
+        can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         areas=[a for a in areas if scope.everywhere or a.code in scope.result_areas],
         schools=[s for s in schools if scope.everywhere or s.code in scope.schools],
     )
@@ -142,6 +189,7 @@ def area(area: str):
         ("reports.area_export", {"area": area})
         if can(current_user, Permission.EXPORT_REPORTS, result_area=area)
         else None,
+        comments=_comments(area=area),
         area=found,
     )
 
@@ -156,7 +204,15 @@ def school(school: str):
         if can(current_user, Permission.EXPORT_REPORTS, school=school)
         else None
     )
-    return _page("reports/area.html", table, [found.code], found.name, export, school=found)
+    return _page(
+        "reports/area.html",
+        table,
+        [found.code],
+        found.name,
+        export,
+        comments=_comments(school=school),
+        school=found,
+    )
 
 
 @bp.get("/district")
@@ -166,17 +222,28 @@ def district():
     export = (
         ("reports.district_export", {}) if can(current_user, Permission.EXPORT_REPORTS) else None
     )
-    return _page("reports/area.html", table, [], _("District: all result areas"), export)
+    return _page(
+        "reports/area.html",
+        table,
+        [],
+        _("District: all result areas"),
+        export,
+        comments=_comments(),
+    )
 
 
 def _export(table, codes, fmt: str, name: str):
     names = {s.code: s.name for s in table.schools}
     header, rows = export_rows(table, codes, names)
-    record(
-        db.session, current_user, "reports.export", name, {"format": fmt, "year": table.school_year}
-    )
+    return _download(header, rows, fmt, name, table.school_year, "reports.export")
+
+
+def _download(header, rows, fmt: str, name: str, year: str, action: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    record(db.session, current_user, action, name, {"format": fmt, "year": year})
     db.session.commit()
-    filename = f"{name}-{table.school_year}.{fmt}"
+    filename = f"{name}-{year}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
         return Response(to_csv(header, rows), mimetype="text/csv", headers=disposition)
@@ -216,3 +283,37 @@ def district_export(fmt: str):
         db.session, _year(), app_clock(), _sizes(), filters=_filters(), with_trends=False
     )
     return _export(table, [], fmt, "district")
+
+
+def _comments_export(fmt: str, name: str, area: str | None = None, school: str | None = None):
+    """Every eligible comment, masked, as CSV or XLSX; needs the export permission too."""
+    if not can(current_user, Permission.EXPORT_REPORTS, result_area=area, school=school):
+        abort(403)
+    year = _year()
+    reports = comment_reports(db.session, year, app_clock(), _sizes(), area=area)
+    questions = question_comments(
+        db.session, reports, _filters(), schools=[school] if school else None, limit=None
+    )
+    names = dict(db.session.execute(select(School.code, School.name)).all())
+    header, rows = comment_rows(questions, names)
+    return _download(header, rows, fmt, f"comments-{name}", year, "reports.comments_export")
+
+
+@bp.get("/area/<area>/comments.<fmt>")
+@require_permission(Permission.READ_COMMENTS, result_area=view_arg("area"))
+def area_comments(area: str, fmt: str):
+    _area(area)
+    return _comments_export(fmt, f"area-{area}", area=area)
+
+
+@bp.get("/school/<school>/comments.<fmt>")
+@require_permission(Permission.READ_COMMENTS, school=view_arg("school"))
+def school_comments(school: str, fmt: str):
+    found = _school(school)
+    return _comments_export(fmt, f"school-{found.code}", school=found.code)
+
+
+@bp.get("/district/comments.<fmt>")
+@require_permission(Permission.READ_COMMENTS)
+def district_comments(fmt: str):
+    return _comments_export(fmt, "district")

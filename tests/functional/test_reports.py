@@ -62,6 +62,7 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
 
     book = load_workbook(io.BytesIO(client.get("/reports/area/D/export.xlsx?lang=en").data))
     sheet_rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+
     def same(value):
         try:
             return float(value)

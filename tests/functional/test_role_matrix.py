@@ -52,7 +52,7 @@ ROUTES = [
     ("GET", "/admin/surveys/mini-2026/responses", RATES),
     ("POST", "/admin/surveys/mini-2026/responses/enrollment", DESIGN),
     # Reports: the working group member reads area A, the school staff member Jackson.
-    ("GET", "/reports/", READERS),
+    ("GET", "/reports/", READERS | DESIGN),  # designers: the targets and upload links
     ("GET", "/reports/district", DISTRICT_READERS),
     ("GET", "/reports/district/export.csv", DISTRICT_READERS),
     ("GET", "/reports/area/A", AREA_A),
@@ -62,6 +62,11 @@ ROUTES = [
     ("GET", "/reports/school/jackson", SCHOOL_JACKSON),
     ("GET", "/reports/school/jackson/export.csv", SCHOOL_JACKSON),
     ("GET", "/reports/school/field", DISTRICT_READERS),
+    ("GET", "/reports/area/A/comments.csv", AREA_A),
+    ("GET", "/reports/school/jackson/comments.xlsx", SCHOOL_JACKSON),
+    ("GET", "/reports/district/comments.csv", DISTRICT_READERS),
+    ("GET", "/reports/targets", DESIGN),
+    ("GET", "/reports/administrative", DESIGN),
     ("GET", "/api/v1/openapi.json", READERS),
     ("GET", "/api/v1/surveys/mini-2026/summary?by=indicator", READERS - {"school_staff"}),
     ("GET", "/api/v1/surveys/mini-2026/summary?by=school", DISTRICT_READERS | {"school_staff"}),

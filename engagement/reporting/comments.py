@@ -1,0 +1,167 @@
+"""Free-text comments for the report pages: only from groups at or above the minimum cell size.
+
+A group is one school's respondents to one survey, under the page's filters
+(language, channel, tier, ...). Comments of a group below the survey's
+minimum cell size are read by nobody, whatever their role: they are not
+fetched at all. Every comment returned is masked (masking.py); sentiment is
+given only for languages whose measured accuracy is good enough (sentiment.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.models import Answer, Question, Response, School, SurveyVersion
+from engagement.surveys import QuestionType
+
+from .masking import mask
+from .metrics import Filters
+from .sentiment import classify, reliable
+from .themes import common_themes, terms
+
+# At most this many of a question's newest comments are read for themes and sentiment.
+ANALYSED = 3000
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str  # masked
+    language: str
+    school: str
+    sentiment: str | None  # None: not shown for this language
+
+
+@dataclass
+class QuestionComments:
+    survey: str
+    question: str
+    text: dict[str, str]
+    comments: list[Comment]  # newest first
+    total: int
+    themes: list[tuple[str, int]]
+    # {language: {label: count}} for the languages whose sentiment is shown
+    sentiment: dict[str, dict[str, int]] = field(default_factory=dict)
+    unreliable: list[str] = field(default_factory=list)  # languages present, not scored
+
+    def top(self, count: int) -> list[Comment]:
+        """The comments that use the most common themes: what a meeting should read first."""
+        words = {t for t, _ in self.themes}
+        ranked = sorted(
+            enumerate(self.comments),
+            key=lambda ic: (-len(words & terms(ic[1].text, ic[1].language)), ic[0]),
+        )
+        return [c for _, c in ranked[:count]]
+
+
+def eligible_schools(reports, filters: Filters) -> dict[int, set[int]]:
+    """{survey id: ids of schools whose filtered respondents reach the survey's minimum cell}."""
+    eligible = {}
+    for report in reports:
+        cells = filters.apply(report.cells)
+        counts = cells[cells["kind"] == "n"].groupby("school_id")["count"].sum()
+        eligible[report.survey.id] = {
+            int(school) for school, n in counts.items() if n >= report.min_cell
+        }
+    return eligible
+
+
+def _filtered(query, filters: Filters):
+    for name in ("language", "channel", "role", "grade_band"):
+        wanted = getattr(filters, name)
+        if wanted is not None:
+            query = query.where(getattr(Response, name) == wanted)
+    if filters.tier is not None:
+        query = query.where(School.tier == filters.tier)
+    return query
+
+
+def question_comments(
+    session: Session,
+    reports,
+    filters: Filters,
+    *,
+    schools: list[str] | None = None,
+    limit: int | None = ANALYSED,
+) -> list[QuestionComments]:
+    """Every text question of these survey reports with its eligible comments, masked."""
+    eligible = eligible_schools(reports, filters)
+    found = []
+    for report in reports:
+        school_ids = eligible[report.survey.id]
+        versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == report.survey.id)
+        for question in report.definition.questions:
+            if question.type is not QuestionType.TEXT:
+                continue
+            query = (
+                select(Answer.value_text, Response.language, School.code)
+                .join(Response, Response.id == Answer.response_id)
+                .join(Question, Question.id == Answer.question_id)
+                .join(School, School.id == Response.school_id)
+                .where(
+                    Response.version_id.in_(versions),
+                    Question.key == question.key,
+                    Response.school_id.in_(school_ids),
+                    Answer.value_text.is_not(None),
+                    Answer.value_text != "",
+                )
+                .order_by(Response.id.desc())
+            )
+            if schools is not None:
+                query = query.where(School.code.in_(schools))
+            query = _filtered(query, filters)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = session.execute(query).all() if school_ids else []
+            found.append(_analyse(report.survey.slug, question, rows))
+    return [q for q in found if q.total]
+
+
+def _analyse(survey: str, question, rows) -> QuestionComments:
+    comments = []
+    sentiment: dict[str, Counter] = {}
+    languages = set()
+    for text, language, school in rows:
+        masked = mask(text)
+        languages.add(language)
+        label = classify(masked, language) if reliable(language) else None
+        if label is not None:
+            sentiment.setdefault(language, Counter())[label] += 1
+        comments.append(Comment(masked, language, school, label))
+    return QuestionComments(
+        survey=survey,
+        question=question.key,
+        text=question.text,
+        comments=comments,
+        total=len(comments),
+        themes=common_themes([(c.text, c.language) for c in comments]),
+        sentiment={lang: dict(counts) for lang, counts in sentiment.items()},
+        unreliable=sorted(lang for lang in languages if not reliable(lang)),
+    )
+
+
+def comment_reports(
+    session: Session,
+    school_year: str,
+    clock: Callable[[], datetime],
+    sizes,
+    *,
+    area: str | None = None,
+):
+    """The year's survey reports whose comments a page shows: of an area, those measuring it."""
+    from .service import _year_reports, indicator_areas
+
+    reports = _year_reports(session, school_year, clock, sizes, ("n",))
+    if area is None:
+        return reports
+    areas = indicator_areas(session)
+    return [
+        r
+        for r in reports
+        if any(q.indicator and areas.get(q.indicator) == area for q in r.definition.questions)
+    ]

@@ -1,0 +1,253 @@
+"""Small sentiment lexicons for Spanish and Mandarin comments, and stop words for themes.
+
+Written for this project (no corpus is downloaded): words parents, students
+and staff use about a school, scored -2..+2. Spanish entries ending in "*"
+match any word they start (amab* = amable, amables); words are compared
+without accents. Chinese entries are matched as substrings, longest first.
+Negators flip the sign of the next scored word (Spanish: within three words;
+Chinese: when one stands in the two characters before it).
+Accuracy on bench/sentiment/*.tsv is printed by bench/sentiment_accuracy.py
+and recorded in engagement/reporting/sentiment.py (MEASURED_ACCURACY).
+"""
+
+ES_WORDS = {
+    # positive
+    "amab*": 2,
+    "excelent*": 2,
+    "maravill*": 2,
+    "encant*": 2,
+    "feliz": 2,
+    "felices": 2,
+    "content*": 2,
+    "gust*": 1,
+    "buen*": 1,
+    "bien": 1,
+    "mejor*": 1,
+    "gracias": 2,
+    "agradec*": 2,
+    "agradezc*": 2,
+    "apoy*": 1,
+    "ayud*": 1,
+    "atent*": 1,
+    "dedicad*": 2,
+    "segur*": 1,
+    "tranquil*": 1,
+    "util*": 1,
+    "limpi*": 1,
+    "organizad*": 1,
+    "respet*": 1,
+    "pacien*": 1,
+    "carinos*": 2,
+    "bonit*": 1,
+    "genial*": 2,
+    "perfect*": 2,
+    "facil*": 1,
+    "aprend*": 1,
+    "progres*": 1,
+    "avanz*": 1,
+    "bienvenid*": 1,
+    "escuch*": 1,
+    "resuelv*": 1,
+    "resolv*": 1,
+    "rapid*": 1,
+    "contest*": 1,
+    "respond*": 1,
+    "alegr*": 2,
+    "orgull*": 2,
+    "fantastic*": 2,
+    "increibl*": 2,
+    "satisfech*": 2,
+    "importante*": 1,
+    "interesant*": 1,
+    "valios*": 1,
+    "comprometid*": 1,
+    "amigabl*": 2,
+    "motivad*": 1,
+    "disfrut*": 2,
+    # negative
+    "mal": -2,
+    "mala": -2,
+    "malo": -2,
+    "malas": -2,
+    "malos": -2,
+    "peor*": -2,
+    "peligros*": -2,
+    "sucio*": -2,
+    "sucia*": -2,
+    "suciedad": -2,
+    "molest*": -2,
+    "acos*": -2,
+    "bully*": -2,
+    "miedo": -2,
+    "triste*": -2,
+    "preocup*": -1,
+    "dificil*": -1,
+    "problema*": -1,
+    "injust*": -2,
+    "terribl*": -2,
+    "horribl*": -2,
+    "fri*": -1,
+    "lleno*": -1,
+    "llena*": -1,
+    "falt*": -1,
+    "atrasad*": -1,
+    "tarde": -1,
+    "ignor*": -2,
+    "grit*": -2,
+    "pele*": -2,
+    "rot*": -1,
+    "insegur*": -2,
+    "desorganizad*": -2,
+    "frustr*": -2,
+    "enoj*": -2,
+    "queja*": -1,
+    "abus*": -2,
+    "discrimin*": -2,
+    "racis*": -2,
+    "lent*": -1,
+    "aburrid*": -1,
+    "peligro": -2,
+    "trafico": -1,
+    "castig*": -1,
+    "decepcion*": -2,
+    "nadie": -1,
+    "olvid*": -1,
+    "confus*": -1,
+    "desastre": -2,
+    "estres*": -1,
+    "cansad*": -1,
+    "demasiad*": -1,
+}
+ES_NEGATORS = {"no", "nunca", "jamas", "tampoco", "ni", "sin", "nada"}
+# "nada" after a verb already negated by "no" ("no hace nada"): counted once.
+
+ZH_WORDS = {
+    # positive
+    "耐心": 2,
+    "及时": 1,
+    "喜欢": 2,
+    "开心": 2,
+    "高兴": 2,
+    "满意": 2,
+    "感谢": 2,
+    "谢谢": 2,
+    "辛苦": 1,
+    "进步": 2,
+    "友好": 2,
+    "热情": 2,
+    "帮助": 1,
+    "帮忙": 1,
+    "精彩": 2,
+    "有用": 1,
+    "重视": 1,
+    "很好": 2,
+    "非常好": 2,
+    "好多了": 2,
+    "不错": 2,
+    "棒": 2,
+    "优秀": 2,
+    "安全": 1,
+    "关心": 2,
+    "关爱": 2,
+    "有帮助": 2,
+    "认真": 1,
+    "负责": 1,
+    "专业": 1,
+    "干净": 1,
+    "舒适": 1,
+    "快乐": 2,
+    "喜爱": 2,
+    "欣赏": 1,
+    "支持": 1,
+    "鼓励": 1,
+    "放心": 2,
+    "温暖": 2,
+    "尊重": 1,
+    "解决": 1,
+    "丰富": 1,
+    "好": 1,
+    "乐于": 1,
+    "周到": 2,
+    "感激": 2,
+    "用心": 2,
+    "细心": 2,
+    "改善": 1,
+    "提高": 1,
+    "希望继续": 1,
+    # negative
+    "危险": -2,
+    "不安全": -2,
+    "脏": -2,
+    "欺负": -2,
+    "欺凌": -2,
+    "霸凌": -2,
+    "压力": -1,
+    "太多": -1,
+    "太少": -1,
+    "太晚": -1,
+    "太挤": -2,
+    "挤": -1,
+    "失望": -2,
+    "不公平": -2,
+    "看不懂": -1,
+    "坏了": -2,
+    "难吃": -2,
+    "不好吃": -2,
+    "差": -2,
+    "糟糕": -2,
+    "担心": -1,
+    "害怕": -2,
+    "生气": -2,
+    "难过": -2,
+    "伤心": -2,
+    "问题": -1,
+    "抱怨": -1,
+    "投诉": -1,
+    "吵": -1,
+    "乱": -1,
+    "慢": -1,
+    "冷漠": -2,
+    "歧视": -2,
+    "不够": -1,
+    "没有人管": -2,
+    "不满": -2,
+    "无聊": -1,
+    "困难": -1,
+    "麻烦": -1,
+    "累": -1,
+    "忽视": -2,
+    "没办法": -1,
+    "从来没有": -1,
+    "不理": -2,
+    "不回": -1,
+    "迟": -1,
+}
+ZH_NEGATORS = ("没有", "不", "没", "别", "未", "无", "不太")
+
+# Whitespace-separated word lists, kept as text so they read like the lists they are.
+STOP_WORDS = {
+    "en": set(
+        """a about above after again all also am an and any are as at be because been before
+        being below between both but by can could did do does doing down during each few for
+        from further had has have having he her here hers him his how i if in into is it its
+        itself just me more most my no nor not now of off on once only or other our ours out
+        over own same she should so some such than that the their theirs them then there these
+        they this those through to too under until up very was we were what when where which
+        while who whom why will with would you your yours us get got would like please school
+        child children kid kids son daughter really much many lot one make made think also
+        dont don't im i'm it's its""".split()  # noqa: SIM905
+    ),
+    "es": set(
+        """a al algo algunas algunos ante antes como con contra cual cuando de del desde donde
+        durante e el ella ellas ellos en entre era eran es esa esas ese eso esos esta estaba
+        estamos estan estar este esto estos fue fueron ha han hay hasta la las le les lo los
+        me mi mis mucho muy nos nosotros o otra otras otro otros para pero poco por porque que
+        quien se sea ser si sin sobre son su sus también tambien te tiene tienen todo todos tu
+        tus un una unas uno unos y ya yo escuela hijo hija hijos hijas niño niña niños niñas
+        más mas puede pueden hace hacer está están""".split()  # noqa: SIM905
+    ),
+    # Characters left out of Chinese bigrams: particles, pronouns and punctuation-like words.
+    "zh": set(
+        "的了是在我你他她它们这那有也都和与就很还吗呢吧啊呀么个一不没上下里到给对为会要能说着过"
+    ),
+}

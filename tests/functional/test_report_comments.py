@@ -1,0 +1,106 @@
+"""Comments on the report pages and in their exports: threshold, masking, scopes, formulas."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from engagement.models import Role
+from engagement.reporting import sentiment
+from tests.staff import login, make_user
+from tests.support import FIXTURES, open_survey, respond
+
+
+@pytest.fixture
+def data(seeded, clock):
+    definition = open_survey(seeded, clock, FIXTURES / "report.yaml")
+    for i in range(12):  # Jackson: 12 respondents, at the threshold
+        comment = {
+            0: '=HYPERLINK("http://x")',
+            1: "Mrs. Alvarez never answers, call me at 555-201-3344",
+            2: "Pick-up traffic is dangerous",
+            3: "Pick-up traffic again",
+        }.get(i)
+        answers = {"fe_school_activities": 1}
+        if comment:
+            answers["comment"] = comment
+        respond(seeded, clock, definition.slug, "jackson", answers)
+    respond(seeded, clock, definition.slug, "jackson", {"comment": "王老师很好"}, language="zh")
+    for _ in range(3):  # Field: 3 respondents, their comments are read by nobody
+        respond(seeded, clock, definition.slug, "field", {"comment": "SECRET small school comment"})
+    return definition
+
+
+def test_comments_only_from_groups_at_the_threshold_and_masked(client, seeded, clock, data):
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    for url in ("/reports/area/D?lang=en", "/reports/district?lang=en", "/reports/school/field"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "SECRET" not in page.text, url
+    page = client.get("/reports/area/D?lang=en")
+    assert "unedited" in page.text
+    assert "Mrs. [name] never answers, call me at [phone]" in page.text
+    assert "Alvarez" not in page.text and "3344" not in page.text
+    assert "[name]老师很好" in page.text
+    assert "&#34;http://x&#34;" in page.text or "&quot;http://x&quot;" in page.text
+    assert "traffic (2)" in page.text
+    # Every language's sentiment is below the threshold on the held-out set: said, not shown.
+    assert "Sentiment is not shown for English: too unreliable." in page.text
+    assert "Sentiment is not shown for Chinese: too unreliable." in page.text
+
+    # The Jackson group filtered to Chinese has 1 respondent: nothing.
+    page = client.get("/reports/area/D?lang=en&language=zh")
+    assert "王老师" not in page.text and "[name]老师" not in page.text
+    assert "No comments to show." in page.text
+
+    printable = client.get("/reports/area/D?lang=en&print=1")
+    assert "Pick-up traffic" in printable.text  # a top comment: it uses the common theme
+
+
+def test_comment_exports_mask_and_neutralise(client, seeded, clock, data):
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+    text = client.get("/reports/area/D/comments.csv?lang=en").text.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Survey", "Question", "School", "Language", "Sentiment", "Comment"]
+    comments = [r[5] for r in rows[1:]]
+    assert len(comments) == 5
+    assert '\'=HYPERLINK("http://x")' in comments
+    assert "Mrs. [name] never answers, call me at [phone]" in comments
+    assert not any("SECRET" in c or "Alvarez" in c for c in comments)
+    book = load_workbook(io.BytesIO(client.get("/reports/district/comments.xlsx?lang=en").data))
+    values = [r[5] for r in book.active.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in values and not any("SECRET" in v for v in values)
+    assert client.get("/reports/district/comments.pdf").status_code == 404
+
+
+def test_sentiment_shown_for_a_reliable_language(client, seeded, clock, data, monkeypatch):
+    monkeypatch.setitem(sentiment.MEASURED_ACCURACY, "en", 0.9)
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    page = client.get("/reports/area/D?lang=en")
+    assert "Sentiment (English):" in page.text
+    assert "Sentiment is not shown for English" not in page.text
+    assert "Sentiment is not shown for Chinese: too unreliable." in page.text
+
+
+def test_comment_permissions(app, seeded, clock, data):
+    make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["D"])
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    make_user(seeded, clock, "staff@example.org", Role.SCHOOL_STAFF, schools=["jackson"])
+    member = app.test_client()
+    login(member, "wg@example.org")
+    assert "[phone]" in member.get("/reports/area/D?lang=en").text
+    assert member.get("/reports/area/D/comments.csv").status_code == 200
+    assert member.get("/reports/area/C/comments.csv").status_code == 403
+    assert member.get("/reports/district/comments.csv").status_code == 403
+    staff = app.test_client()
+    login(staff, "staff@example.org")
+    assert "[phone]" in staff.get("/reports/school/jackson?lang=en").text
+    assert staff.get("/reports/school/jackson/comments.xlsx").status_code == 200
+    assert staff.get("/reports/school/field/comments.csv").status_code == 403
+    designer = app.test_client()
+    login(designer, "designer@example.org")
+    assert designer.get("/reports/area/D/comments.csv").status_code == 403
