@@ -324,7 +324,8 @@ def main() -> None:
     (workdir / "bare_app.py").write_text(BARE_APP)
     print(
         f"gunicorn workers: {args.workers} x {args.threads} thread(s); "
-        f"concurrent clients: {args.clients}; submissions per run: {args.responses}; CPUs: {os.cpu_count()}"
+        f"concurrent clients: {args.clients}; submissions per run: {args.responses}; "
+        f"CPUs: {os.cpu_count()}"
     )
 
     databases = [("SQLite", f"sqlite:///{workdir / 'bench.db'}")]
