@@ -1,6 +1,10 @@
 """Reporting benchmark: rebuild every indicator vs one plain GROUP BY, summary latency, memory.
 
-    .venv/bin/python bench/reporting.py --responses 1000000 [--database-url postgresql+psycopg://...]
+    .venv/bin/python bench/reporting.py --responses 1000000 [--postgres]
+
+SQLite: a file in a temporary folder. --postgres: a fresh database `bench_reporting`
+created (dropped first) on the server BENCH_PG_ADMIN points to (default: the local test
+server).
 
 Generates a 25-question survey (20 Likert items in 4 scales, 3 yes/no engagement
 items, a grade, a bullying item) and N responses across the schools, with answers and
@@ -10,6 +14,7 @@ per-response outcomes (decided by scoring.py for a pool of distinct answer sets)
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -162,6 +167,19 @@ def generate(session, definition, n: int, rng: random.Random) -> None:
         session.commit()
 
 
+def postgres_url() -> str:
+    import psycopg
+
+    admin = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS bench_reporting WITH (FORCE)")
+        connection.execute("CREATE DATABASE bench_reporting")
+    return (
+        admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0]
+        + "/bench_reporting"
+    )
+
+
 def timed(fn, repeat=1):
     times = []
     for _ in range(repeat):
@@ -174,15 +192,13 @@ def timed(fn, repeat=1):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    url = postgres_url() if args.postgres else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SERVER_NAME": "bench.test"})
     with app.app_context():
-        from flask_migrate import downgrade, upgrade
+        from flask_migrate import upgrade
 
-        if not url.startswith("sqlite"):
-            downgrade(revision="base")
         upgrade()
         session = db.session
         load_schools(session)

@@ -16,7 +16,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from engagement.models import (
@@ -72,54 +90,105 @@ def _questions(session: Session, version_ids: list[int]) -> list[tuple[int, str,
     )
 
 
-def count_cells(session: Session, survey_id: int, after_id: int = 0) -> list[dict]:
-    """Every cell of a survey's responses with an id above `after_id`, counted by the database."""
+# Each counted response and its respondent group (school x language x channel x role x
+# grade band, numbered 1..k): the big counts group answers by one small integer instead
+# of five columns, and every count of one build reads the same set of responses.
+_counted = Table(
+    "report_counted_response",
+    MetaData(),
+    Column("response_id", Integer, nullable=False),
+    Column("grp", Integer, nullable=False),
+    Column("school_id", Integer),
+    *(Column(name, String(32)) for name in DIMENSIONS[1:]),
+    prefixes=["TEMPORARY"],
+)
+
+
+NO_ITEM = literal_column("''")
+NO_VALUE = cast(null(), Float)
+
+
+def _number_groups(session: Session, version_ids: list[int], after_id: int) -> None:
+    """Fill the temporary table with the survey's responses above `after_id`, numbered by group."""
+    connection = session.connection()
+    _counted.drop(connection, checkfirst=True)
+    _counted.create(connection)
+    dims = _dims()
+    numbered = select(Response.id, func.dense_rank().over(order_by=dims), *dims).where(
+        Response.version_id.in_(version_ids), Response.id > after_id
+    )
+    connection.execute(insert(_counted).from_select(["response_id", "grp", *DIMENSIONS], numbered))
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE report_counted_response")
+
+
+def write_cells(session: Session, survey_id: int, batch: int, after_id: int = 0) -> tuple[int, int]:
+    """Count every cell of the survey's responses above `after_id` into `batch`, in the database.
+
+    Returns (responses counted, highest response id counted): every count of one
+    call reads the same responses, those in the temporary table.
+    """
     version_ids = _version_ids(session, survey_id)
     if not version_ids:
-        return []
+        return 0, after_id
     questions = _questions(session, version_ids)
-    key_of = {qid: key for qid, key, _t, _f in questions}
-    dims = _dims()
-    in_survey = and_(Response.version_id.in_(version_ids), Response.id > after_id)
-    cells: list[dict] = []
+    connection = session.connection()
+    _number_groups(session, version_ids, after_id)
+    c = _counted.c
+    groups = select(c.grp, *(c[d] for d in DIMENSIONS)).distinct().subquery("grp_dims")
+    by_answer = _counted.join(Answer, Answer.response_id == c.response_id)
+    columns = ["survey_id", "batch", "kind", "item", "value", *DIMENSIONS, "count"]
 
-    def add(kind: str, rows, item_of=lambda item: item):
-        for item, value, *rest in rows:
-            *dim_values, count = rest
-            cells.append(
-                {
-                    "kind": kind,
-                    "item": item_of(item),
-                    "value": None if value is None else float(value),
-                    **dict(zip(DIMENSIONS, dim_values, strict=True)),
-                    "count": int(count),
-                }
+    def write(kind: str, counts, item=None):
+        """INSERT ... SELECT the counts (columns item, value, grp, n) with their dimensions."""
+        counts = counts.subquery("counts")
+        item_column = counts.c.item if item is None else item
+        query = (
+            select(
+                select_literal(survey_id),
+                select_literal(batch),
+                select_literal(kind),
+                item_column,
+                counts.c.value,
+                *(groups.c[d] for d in DIMENSIONS),
+                counts.c.n,
             )
+            .select_from(counts)
+            .join(groups, groups.c.grp == counts.c.grp)
+        )
+        if item is not None:
+            query = query.join(Question, Question.id == counts.c.item)
+        connection.execute(insert(_cells).from_select(columns, query))
 
-    responses = session.execute(
-        select(select_literal(""), select_literal(None), *dims, func.count())
-        .where(in_survey)
-        .group_by(*dims)
+    def counted(item, value, *where, n=None, source=by_answer):
+        query = select(
+            item.label("item"),
+            value.label("value"),
+            c.grp.label("grp"),
+            (func.count() if n is None else n).label("n"),
+        ).select_from(source)
+        keys = [col for col in (item, value) if col is not NO_VALUE and col is not NO_ITEM]
+        return query.where(*where).group_by(*keys, c.grp)
+
+    write("n", counted(NO_ITEM, NO_VALUE, source=_counted))
+    write(
+        "q",
+        counted(Answer.question_id, Answer.value_number, Answer.value_number.is_not(None)),
+        item=Question.key,
     )
-    add("n", responses)
-
-    answers = session.execute(
-        select(Answer.question_id, Answer.value_number, *dims, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(in_survey, Answer.value_number.is_not(None))
-        .group_by(Answer.question_id, Answer.value_number, *dims)
-    )
-    add("q", answers, key_of.__getitem__)
-
     multiple = [(qid, fav) for qid, _k, kind, fav in questions if kind == "multiple_choice"]
     if multiple:
-        respondents = session.execute(
-            select(Answer.question_id, select_literal(None), *dims, func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .where(in_survey, Answer.question_id.in_([q for q, _ in multiple]), Answer.ordinal == 0)
-            .group_by(Answer.question_id, *dims)
+        ids = [q for q, _ in multiple]
+        write(
+            "m",
+            counted(
+                Answer.question_id,
+                NO_VALUE,
+                Answer.question_id.in_(ids),
+                Answer.ordinal == 0,
+            ),
+            item=Question.key,
         )
-        add("m", respondents, key_of.__getitem__)
         favourable = [(q, fav) for q, fav in multiple if fav]
         if favourable:
             chosen = or_(
@@ -128,28 +197,30 @@ def count_cells(session: Session, survey_id: int, after_id: int = 0) -> list[dic
                     for q, fav in favourable
                 )
             )
-            rows = session.execute(
-                select(
+            write(
+                "f",
+                counted(
                     Answer.question_id,
-                    select_literal(None),
-                    *dims,
-                    func.count(func.distinct(Answer.response_id)),
-                )
-                .join(Response, Response.id == Answer.response_id)
-                .where(in_survey, chosen)
-                .group_by(Answer.question_id, *dims)
+                    NO_VALUE,
+                    chosen,
+                    n=func.count(func.distinct(Answer.response_id)),
+                ),
+                item=Question.key,
             )
-            add("f", rows, key_of.__getitem__)
-
     outcome_value = case((ResponseOutcome.value, 1.0), else_=0.0)
-    outcomes = session.execute(
-        select(ResponseOutcome.indicator, outcome_value, *dims, func.count())
-        .join(Response, Response.id == ResponseOutcome.response_id)
-        .where(in_survey)
-        .group_by(ResponseOutcome.indicator, outcome_value, *dims)
+    write(
+        "i",
+        counted(
+            ResponseOutcome.indicator,
+            outcome_value,
+            source=_counted.join(ResponseOutcome, ResponseOutcome.response_id == c.response_id),
+        ),
     )
-    add("i", outcomes)
-    return cells
+    responses, last = connection.execute(
+        select(func.count(), func.coalesce(func.max(c.response_id), after_id))
+    ).one()
+    _counted.drop(connection)
+    return int(responses), int(last)
 
 
 def select_literal(value: str | int | None):
@@ -173,16 +244,8 @@ def _survey_totals(session: Session, survey_id: int) -> tuple[int, int]:
     return int(count), int(last)
 
 
-def _write(session: Session, survey_id: int, batch: int, cells: list[dict]) -> None:
-    rows = [{**cell, "survey_id": survey_id, "batch": batch} for cell in cells]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(_cells), rows[start : start + 5000])
-
-
 def rebuild(session: Session, survey_id: int, clock: Callable[[], datetime]) -> CubeState:
     """Count every cell of the survey again from its answers and outcomes. Commits."""
-    total, last = _survey_totals(session, survey_id)
-    cells = count_cells(session, survey_id)
     session.execute(delete(ReportCell).where(ReportCell.survey_id == survey_id))
     build = session.get(ReportBuild, survey_id)
     if build is None:
@@ -192,12 +255,14 @@ def rebuild(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
         session.add(build)
     build.batch += 1
     build.batches = 1
-    build.responses, build.last_response_id, build.built_at = total, last, clock()
+    build.built_at = clock()
     build.token = new_token()
     session.flush()
-    _write(session, survey_id, build.batch, cells)
+    total, last = write_cells(session, survey_id, build.batch)
+    build.responses, build.last_response_id = total, last
+    batch = build.batch
     session.commit()
-    return CubeState(survey_id, total, last, build.batch)
+    return CubeState(survey_id, total, last, batch)
 
 
 def _compact(session: Session, survey_id: int, batch: int) -> None:
@@ -230,11 +295,6 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
         session.rollback()
         return CubeState(survey_id, total, last, build.batch)
     seen = build.responses
-    cells = count_cells(session, survey_id, after_id=build.last_response_id)
-    added = sum(c["count"] for c in cells if c["kind"] == "n")
-    if seen + added != total or total < seen:
-        session.rollback()
-        return rebuild(session, survey_id, clock)
     batch = build.batch + 1
     # Claim the top-up first: a concurrent one that read the same totals updates no row.
     claimed = session.execute(
@@ -257,7 +317,11 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
     if claimed != 1:
         session.rollback()
         return refresh(session, survey_id, clock)
-    _write(session, survey_id, batch, cells)
+    added, _last = write_cells(session, survey_id, batch, after_id=build.last_response_id)
+    if seen + added != total or total < seen:
+        # A response committed late with a lower id, or one arrived meanwhile: count anew.
+        session.rollback()
+        return rebuild(session, survey_id, clock)
     if build.batches + 1 > MAX_BATCHES:
         batch += 1
         session.execute(
