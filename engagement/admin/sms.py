@@ -26,6 +26,7 @@ from engagement.sms.campaigns import (
 )
 from engagement.sms.contacts import ContactFileError, contact_summary, import_contacts
 from engagement.sms.conversation import SmsSettings
+from engagement.sms.preview import conversation_preview, language_question
 
 from . import bp
 from .forms import CsrfForm, FormError, require_csrf
@@ -257,3 +258,19 @@ def sms_remind(slug: str, campaign_id: int):
         return _refused(draft, error)
     flash(_("%(count)s reminder(s) queued.", count=count), "info")
     return redirect(url_for(".sms_campaigns", slug=slug, _anchor="campaigns"))
+
+
+# --- the designer's SMS preview ------------------------------------------------------------
+
+
+@bp.get("/surveys/<slug>/sms-preview")
+@require_permission(Permission.DESIGN_SURVEYS)
+def sms_preview(slug: str):
+    """The draft as each language's phone shows it: every text, its segments and encoding."""
+    draft = _survey_draft(slug)
+    return render_template(
+        "admin/sms_preview.html",
+        draft=draft,
+        previews=conversation_preview(draft.definition, _settings().office_name),
+        language_question=language_question(),
+    )

@@ -41,6 +41,7 @@ ROUTES = [
     ("GET", "/admin/surveys/mini-2026/questions/new?section=more", DESIGN),
     ("GET", "/admin/surveys/mini-2026/preview/es", DESIGN),
     ("GET", "/admin/surveys/mini-2026/preview/es/1", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/sms-preview", DESIGN),
     ("POST", "/admin/surveys/mini-2026/export.yaml", DESIGN),
     ("POST", "/admin/surveys/mini-2026/export.xlsx", DESIGN),
     ("POST", "/admin/surveys/mini-2026/questions/grade/down", DESIGN),

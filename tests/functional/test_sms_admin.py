@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from engagement.i18n import HTML_LANG
 from engagement.models import (
     AuditEvent,
     Campaign,
@@ -24,10 +25,11 @@ from engagement.sms.campaigns import estimate_campaign
 from engagement.sms.conversation import SmsSettings
 from engagement.sms.outbox import OutboxSettings, run_worker
 from engagement.sms.transports import TwilioTransport
-from engagement.surveys.store import set_status
+from engagement.surveys.store import save_definition, set_status
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.sms import add_contact, open_mini, post_signed, sms_app
 from tests.staff import form_fields, form_token, login, make_user
+from tests.support import mini
 
 # 10:00 in Pasadena (UTC-8 in November): inside the sending window.
 MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
@@ -363,3 +365,77 @@ def test_sending_needs_the_form_token(contacts, seeded):
     assert contacts.post(f"{CAMPAIGNS}/send", data=data).status_code == 400
     assert contacts.post(f"{CAMPAIGNS}/review", data=data).status_code == 400
     assert outbox(seeded) == []
+
+
+# --- the designer's SMS preview ------------------------------------------------------------
+
+
+def test_sms_preview_shows_each_languages_conversation_with_segment_counts(
+    designer, app, seeded, clock
+):
+    from markupsafe import escape
+
+    from engagement.designer.service import edit
+    from engagement.sms import prompts
+    from engagement.sms.segments import count_segments, smart_encode
+
+    save_definition(seeded, mini(), clock)
+    # An unpublished edit: the preview reads the draft, not what is live.
+    actor = seeded.scalars(select(User)).one()
+    with app.app_context():
+        edit(
+            seeded,
+            "mini-2026",
+            lambda t: {
+                **t,
+                "thanks": {"en": "Thank you “so” much!", "es": "¡Gracias!", "zh": "谢谢！"},
+            },
+            actor=actor,
+            clock=clock,
+            details={},
+        )
+    survey_page = designer.get("/admin/surveys/mini-2026")
+    assert 'href="/admin/surveys/mini-2026/sms-preview"' in survey_page.text
+
+    page = designer.get("/admin/surveys/mini-2026/sms-preview")
+    assert page.status_code == 200
+    definition = mini()
+    section = lambda lang: page.text.split(f'id="sms-{lang}"')[1].split("</section>")[0]  # noqa: E731
+    with app.test_request_context():
+        for lang in ("en", "es", "zh"):
+            html = section(lang)
+            texts = [
+                prompts.opening(definition, lang)
+                + "\n"
+                + prompts.question_text(definition.questions[0], lang)
+            ]
+            texts += [prompts.question_text(q, lang) for q in definition.questions[1:]]
+            texts.append({"en": 'Thank you "so" much!', "es": "¡Gracias!", "zh": "谢谢！"}[lang])
+            total = 0
+            for text in texts:
+                count = count_segments(smart_encode(text))
+                total += count.segments
+                bubble = f'<div class="sms-bubble" lang="{HTML_LANG[lang]}">'
+                assert f"{bubble}{escape(smart_encode(text))}</div>" in html, (lang, text)
+            assert f"{len(texts)} texts, {total} segments in all" in html
+            assert html.count('class="sms-message') == len(texts) + 1  # and the invitation
+            if lang == "zh":
+                assert "GSM-7" not in html.split("<details")[0]
+        # English questions are plain GSM-7; Spanish ¿ is GSM-7 but á is not.
+        assert "1 segment(s) · GSM-7" in section("en")
+        assert "UCS-2" in section("es") and "UCS-2" in section("zh")
+    assert "only if an earlier answer calls for it" in section("en")  # how_often's skip rule
+    assert "Reply 1 for English." in page.text  # the language question, for unknown phones
+
+
+def test_sms_preview_is_in_the_staff_members_language_and_404s_unknown_surveys(
+    client, seeded, clock
+):
+    save_definition(seeded, mini(), clock)
+    make_user(seeded, clock, "zh@example.org", Role.DESIGNER)
+    login(client, "zh@example.org")
+    client.set_cookie("lang", "zh", domain="survey.test")
+    page = client.get("/admin/surveys/mini-2026/sms-preview")
+    assert page.status_code == 200
+    assert "以短信预览" in page.text
+    assert client.get("/admin/surveys/nope/sms-preview").status_code == 404
