@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,8 +33,9 @@ from engagement.sms.campaigns import (
     estimate_campaign,
     remind_non_responders,
 )
-from engagement.sms.contacts import ContactFileError, contact_summary, import_contacts
-from engagement.sms.conversation import SmsSettings
+from engagement.sms.contacts import BadRow, ContactFileError, contact_summary, import_contacts
+from engagement.sms.conversation import MAX_BODY, SmsSettings, simulate_text
+from engagement.sms.phones import InvalidPhone, mask_phone, normalise_phone
 from engagement.sms.preview import conversation_preview, language_question
 
 from . import bp
@@ -274,3 +284,63 @@ def sms_preview(slug: str):
         previews=conversation_preview(draft.definition, _settings().office_name),
         language_question=language_question(),
     )
+
+
+# --- the phone simulator ---------------------------------------------------------------------
+
+SIMULATED_PHONE = "sms_simulator_phone"
+KEPT_HISTORY = 40
+
+
+def _history() -> list[tuple[str, str]]:
+    """The exchange so far, carried by the page's own form (not the cookie: texts are long)."""
+    who, texts = request.form.getlist("history_who"), request.form.getlist("history_text")
+    if len(who) != len(texts):
+        abort(400)
+    pairs = list(zip(who, texts, strict=True))[-KEPT_HISTORY:]
+    return [(side, text[:MAX_BODY]) for side, text in pairs if side in ("phone", "app")]
+
+
+def _simulator(status: int = 200, history=(), error: str | None = None):
+    phone = session.get(SIMULATED_PHONE)
+    return render_template(
+        "admin/sms_simulate.html",
+        form=CsrfForm(),
+        phone=mask_phone(phone) if phone else None,
+        history=list(history)[-KEPT_HISTORY:],
+        error=error,
+        languages=SUPPORTED_LANGUAGES,
+    ), status
+
+
+@bp.route("/sms/simulate", methods=["GET", "POST"])
+@require_permission(Permission.SIMULATE_SMS)
+def sms_simulate():
+    """Play a phone against the real conversation engine, without Twilio (like `flask sms
+    simulate`): for trying surveys in development and training."""
+    if request.method == "GET":
+        return _simulator()
+    require_csrf()
+    if request.form.get("action") == "reset":
+        session.pop(SIMULATED_PHONE, None)
+        return redirect(url_for(".sms_simulate"))
+    history = _history()
+    typed = request.form.get("phone", "").strip()
+    body = request.form.get("body", "")
+    language = request.form.get("language") or None
+    phone = typed or session.get(SIMULATED_PHONE)
+    if not phone:
+        return _simulator(422, history, contact_row_message(BadRow(0, "", "missing_phone")))
+    if language not in (None, *SUPPORTED_LANGUAGES):
+        abort(400)
+    if not body.strip():
+        return _simulator(422, history, _("Please type a message."))
+    try:
+        replies = simulate_text(
+            db.session, phone, body, app_clock(), _settings(), language=language
+        )
+    except InvalidPhone as error:
+        return _simulator(422, history, contact_row_message(BadRow(0, error.reason, error.code)))
+    session[SIMULATED_PHONE] = normalise_phone(phone, _settings().region)
+    history += [("phone", body[:MAX_BODY])] + [("app", reply) for reply in replies]
+    return _simulator(200, history)

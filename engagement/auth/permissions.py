@@ -29,6 +29,8 @@ class Permission(StrEnum):
     # Comments of groups at or above the survey's minimum cell size; below it nobody
     # reads them, since a handful of comments can identify the family who wrote one.
     READ_COMMENTS = "comments:read"
+    # Play a phone against the real conversation engine (its answers are recorded): admins only.
+    SIMULATE_SMS = "sms:simulate"
 
 
 READERS = frozenset({Permission.READ_REPORTS, Permission.EXPORT_REPORTS, Permission.READ_COMMENTS})

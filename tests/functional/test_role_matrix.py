@@ -60,6 +60,8 @@ ROUTES = [
     ("GET", "/admin/sms/contacts", DESIGN),
     ("GET", "/admin/sms/contacts/import", DESIGN),
     ("POST", "/admin/sms/contacts/import", DESIGN),
+    ("GET", "/admin/sms/simulate", ADMIN),
+    ("POST", "/admin/sms/simulate", ADMIN),
     ("GET", "/admin/surveys/mini-2026/sms", DESIGN),
     ("POST", "/admin/surveys/mini-2026/sms/review", DESIGN),
     ("POST", "/admin/surveys/mini-2026/sms/send", DESIGN),

@@ -439,3 +439,80 @@ def test_sms_preview_is_in_the_staff_members_language_and_404s_unknown_surveys(
     assert page.status_code == 200
     assert "以短信预览" in page.text
     assert client.get("/admin/surveys/nope/sms-preview").status_code == 404
+
+
+# --- the phone simulator ---------------------------------------------------------------------
+
+SIMULATE = "/admin/sms/simulate"
+
+
+def simulate(client, body: str, history=(), **fields):
+    data = MultiDict(
+        [("csrf_token", form_token(client, SIMULATE)), ("body", body)]
+        + [(k, v) for k, v in fields.items()]
+        + [pair for who, text in history for pair in (("history_who", who), ("history_text", text))]
+    )
+    return client.post(SIMULATE, data=data)
+
+
+def thread(html: str) -> list[tuple[str, str]]:
+    from html import unescape
+
+    fields = form_fields(html, "simulator-form")
+    who = [v for k, v in fields if k == "history_who"]
+    texts = [unescape(v) for k, v in fields if k == "history_text"]
+    return list(zip(who, texts, strict=True))
+
+
+def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
+    open_mini(seeded, clock)
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    assert "Try by text" in client.get("/admin/").text
+
+    page = simulate(client, "MINI", phone="(626) 555-0177", language="en")
+    assert page.status_code == 200, page.text
+    history = thread(page.text)
+    assert history[0] == ("phone", "MINI")
+    assert history[1][0] == "app"
+    assert history[1][1].startswith("Mini survey. Reply STOP to opt out, HELP for help.\n")
+    assert "Which school are your answers about?" in history[1][1]  # no school known
+    assert "Texting as ••• ••• ••77." in page.text
+    assert "555-0177" not in page.text and "6265550177" not in page.text
+
+    # The phone is remembered; answers go through the engine.
+    page = simulate(client, "field", history=history)
+    history = thread(page.text)
+    assert history[-2] == ("phone", "field")
+    assert history[-1][1].startswith("Did you attend a school event this year?")
+    for answer in ("yes", "2", "1", "2", "SKIP", "3", "1 2", "<b>Great</b>"):
+        page = simulate(client, answer, history=thread(page.text))
+        assert page.status_code == 200
+    replies = [text for who, text in thread(page.text) if who == "app"]
+    assert replies[-1] == "Thanks!"
+    assert "&lt;b&gt;Great&lt;/b&gt;</div>" in page.text  # what was typed is escaped
+    contact = seeded.scalars(select(Contact)).one()
+    assert contact.phone == "+16265550177" and contact.language == "en"
+    from engagement.models import Channel, Response
+
+    response = seeded.scalars(select(Response)).one()
+    assert response.channel == Channel.SMS
+
+    # Bad input: a clear message, nothing sent.
+    assert simulate(client, "   ").status_code == 422
+    bad = simulate(client, "hi", phone="12345")
+    assert bad.status_code == 422 and "This phone number is not valid." in bad.text
+    assert simulate(client, "hi", language="tlh").status_code == 400
+    reset = client.post(
+        SIMULATE, data={"csrf_token": form_token(client, SIMULATE), "action": "reset"}
+    )
+    assert reset.status_code == 302
+    assert simulate(client, "HELP").status_code == 422  # no phone any more
+    assert client.post(SIMULATE, data={"body": "HELP"}).status_code == 400  # CSRF
+
+
+def test_only_admins_may_simulate(client, seeded, clock):
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    login(client, "designer@example.org")
+    assert client.get(SIMULATE).status_code == 403
+    assert "Try by text" not in client.get("/admin/").text
