@@ -47,6 +47,7 @@ def _datetime_local(value):
 from engagement.admin import (  # noqa: E402,F401  (registers the routes)
     distribution,
     preview,
+    sms,
     surveys,
     users,
     views,

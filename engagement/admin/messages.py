@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 
 from engagement.designer.service import DesignerError
 from engagement.distribution.service import DistributionError
+from engagement.sms.campaigns import CampaignError
+from engagement.sms.contacts import BadRow, ContactFileError
 
 from .forms import FormError
 
@@ -66,6 +68,11 @@ def form_message(error: FormError) -> str:
         "unknown_file_type": lambda: _("Please choose a .yaml or .xlsx file."),
         "file_too_large": lambda: _("The file is too large."),
         "not_utf8": lambda: _("The file is not UTF-8 text."),
+        "not_csv": lambda: _("Please choose a .csv file (a spreadsheet saved as CSV UTF-8)."),
+        "no_school": lambda: _("Please choose at least one school."),
+        "unknown_school": lambda: _("Please choose schools from the list."),
+        "no_language": lambda: _("Please choose at least one language."),
+        "unknown_language": lambda: _("Please choose languages from the list."),
     }
     return messages.get(error.code, lambda: _("Please check this field."))()
 
@@ -88,5 +95,55 @@ def distribution_message(error: DistributionError) -> str:
             school=p.get("school"),
             value=p.get("value"),
         ),
+    }
+    return messages.get(error.code, lambda: _("Something went wrong"))()
+
+
+def contact_row_message(bad: BadRow) -> str:
+    """Why one row of a contact file was refused (the line number is shown beside it)."""
+    value = bad.params.get("value")
+    messages = {
+        "missing_phone": lambda: _("The phone number is missing."),
+        "phone_too_long": lambda: _("The phone number is too long."),
+        "not_a_phone": lambda: _("This is not a phone number."),
+        "invalid_phone": lambda: _("This phone number is not valid."),
+        "unknown_language": lambda: _(
+            "Unknown language “%(value)s” (use en, es or zh).", value=value
+        ),
+        "unknown_role": lambda: _(
+            "Unknown role “%(value)s” (use parent, guardian, student, staff or community).",
+            value=value,
+        ),
+        "unknown_school": lambda: _("Unknown school code “%(value)s”.", value=value),
+    }
+    return messages.get(bad.code, lambda: bad.reason)()
+
+
+def contact_file_message(error: ContactFileError) -> str:
+    messages = {
+        "no_phone_column": lambda: _(
+            "The first line must name the columns, including “phone”: "
+            "phone, language, schools, role."
+        ),
+        "too_many_rows": lambda: _(
+            "The file has more than %(limit)s rows. Please split it.", limit=error.params["limit"]
+        ),
+        "not_csv": lambda: _("The file could not be read as CSV."),
+    }
+    return messages.get(error.code, lambda: _("The file could not be read."))()
+
+
+def campaign_message(error: CampaignError) -> str:
+    messages = {
+        "not_open": lambda: _(
+            "This survey is not open, so nobody can be invited to it. Publish it first."
+        ),
+        "no_schools": lambda: _("Please choose at least one school."),
+        "no_recipients": lambda: _(
+            "Nobody to invite: no contact of these schools and languages can be texted "
+            "(opted out, or already invited to this survey)."
+        ),
+        "unknown_campaign": lambda: _("There is no such campaign."),
+        "unknown_survey": lambda: _("There is no such survey."),
     }
     return messages.get(error.code, lambda: _("Something went wrong"))()

@@ -31,6 +31,8 @@ class Permission(StrEnum):
     READ_COMMENTS = "comments:read"
     # Baselines and targets per indicator and year; administrative values imported from CSV.
     MANAGE_INDICATORS = "indicators:manage"
+    # Play a phone against the real conversation engine (its answers are recorded): admins only.
+    SIMULATE_SMS = "sms:simulate"
 
 
 READERS = frozenset({Permission.READ_REPORTS, Permission.EXPORT_REPORTS, Permission.READ_COMMENTS})

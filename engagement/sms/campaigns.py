@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
-from engagement.delivery.service import find_open_survey
+from engagement.audit import record
+from engagement.delivery.service import DeliveryError, find_open_survey
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
     Campaign,
@@ -18,7 +20,11 @@ from engagement.models import (
     Conversation,
     ConversationStatus,
     Invitation,
+    OutboundMessage,
+    OutboundStatus,
+    School,
     Survey,
+    User,
     contact_school,
 )
 from engagement.surveys import SurveyDefinition
@@ -31,7 +37,15 @@ from .segments import segments, smart_encode
 
 
 class CampaignError(ValueError):
-    """A campaign that cannot be made (survey not open, no schools chosen)."""
+    """A campaign that cannot be made (survey not open, no schools chosen); `code` says which."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.code = code
+
+
+# In a campaign's languages: the contacts whose language is not known yet (asked first).
+UNKNOWN_LANGUAGE = ""
 
 
 @dataclass
@@ -65,15 +79,22 @@ def _recipients(
         .order_by(Contact.id)
     )
     if languages:
-        query = query.where(Contact.language.in_(list(languages)))
+        known = [language for language in languages if language != UNKNOWN_LANGUAGE]
+        condition = Contact.language.in_(known)
+        if UNKNOWN_LANGUAGE in languages:
+            condition = or_(condition, Contact.language.is_(None))
+        query = query.where(condition)
     return list(session.scalars(query))
 
 
 def _opening(session: Session, survey_id: int, now) -> tuple[Survey, SurveyDefinition]:
     survey = session.get(Survey, survey_id)
     if survey is None:
-        raise CampaignError("no such survey")
-    opened = find_open_survey(session, survey.slug, now)
+        raise CampaignError("no such survey", "unknown_survey")
+    try:
+        opened = find_open_survey(session, survey.slug, now)
+    except DeliveryError as error:
+        raise CampaignError(f"survey {survey.slug!r} is not open", "not_open") from error
     return opened.survey, opened.definition
 
 
@@ -146,14 +167,19 @@ def create_campaign(
     settings: SmsSettings,
     *,
     created_by_id: int | None = None,
+    actor: User | None = None,
+    require_recipients: bool = False,
 ) -> Campaign:
-    """Invite every matching contact not yet invited to this survey. Commits.
+    """Invite every matching contact not yet invited to this survey. Commits, with an audit entry.
 
     Each invitation's text is queued in the outbox in this same transaction; a
     contact busy with another survey gets it queued as their next conversation.
+    `require_recipients`: refuse (and keep nothing) when nobody is left to invite.
     """
     if not school_ids:
-        raise CampaignError("choose at least one school")
+        raise CampaignError("choose at least one school", "no_schools")
+    if actor is not None:
+        created_by_id = actor.id
     now = clock()
     survey, definition = _opening(session, survey_id, now)
     campaign = Campaign(
@@ -178,6 +204,23 @@ def create_campaign(
         session.add(invitation)
         session.flush()
         _invite(session, contact, survey, definition, invitation, clock, settings, reminder=False)
+    if require_recipients and not campaign.invitations:
+        session.rollback()
+        raise CampaignError("nobody to invite", "no_recipients")
+    codes = session.scalars(select(School.code).where(School.id.in_(list(school_ids)))).all()
+    record(
+        session,
+        actor,
+        "sms.campaign_created",
+        survey.slug,
+        {
+            "campaign": campaign.id,
+            "schools": sorted(codes),
+            "languages": sorted(languages),
+            "invitations": len(campaign.invitations),
+        },
+        at=now,
+    )
     session.commit()
     return campaign
 
@@ -201,13 +244,19 @@ def _invite(session, contact, survey, definition, invitation, clock, settings, *
 
 
 def remind_non_responders(
-    session: Session, campaign_id: int, clock: Clock, settings: SmsSettings, *, max_reminders=1
+    session: Session,
+    campaign_id: int,
+    clock: Clock,
+    settings: SmsSettings,
+    *,
+    max_reminders=1,
+    actor: User | None = None,
 ) -> int:
     """Text a reminder to invited contacts who have not answered. Commits; the number queued."""
     now = clock()
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignError("no such campaign")
+        raise CampaignError("no such campaign", "unknown_campaign")
     survey, definition = _opening(session, campaign.survey_id, now)
     pending = session.scalars(
         select(Invitation)
@@ -244,6 +293,14 @@ def remind_non_responders(
         invitation.reminders += 1
         queued += 1
     campaign.reminded_at = now
+    record(
+        session,
+        actor,
+        "sms.reminders_queued",
+        survey.slug,
+        {"campaign": campaign.id, "reminders": queued},
+        at=now,
+    )
     session.commit()
     return queued
 
@@ -258,3 +315,83 @@ def _waiting(session: Session, invitation_id: int) -> bool:
         )
         is not None
     )
+
+
+@dataclass
+class CampaignSummary:
+    """One campaign as the campaign list shows it: whom it asked, what the outbox did."""
+
+    campaign: Campaign
+    schools: list[str]
+    created_by: str | None
+    invited: int
+    responded: int
+    # Outbox messages (invitations and reminders) by status.
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def waiting(self) -> int:
+        return self.statuses.get("queued", 0) + self.statuses.get("sending", 0)
+
+    @property
+    def sent(self) -> int:
+        """Accepted by Twilio, whether or not delivery was confirmed since."""
+        return sum(self.statuses.get(s, 0) for s in ("sent", "delivered", "undelivered"))
+
+    @property
+    def failed(self) -> int:
+        return self.statuses.get("failed", 0) + self.statuses.get("undelivered", 0)
+
+    @property
+    def reminded_at(self) -> datetime | None:
+        return self.campaign.reminded_at
+
+
+def campaign_summaries(session: Session, survey_id: int) -> list[CampaignSummary]:
+    """The survey's campaigns, newest first, with invitation and outbox status counts."""
+    campaigns = session.scalars(
+        select(Campaign).where(Campaign.survey_id == survey_id).order_by(Campaign.id.desc())
+    ).all()
+    if not campaigns:
+        return []
+    ids = [c.id for c in campaigns]
+    invited = {
+        campaign_id: (total, responded or 0)
+        for campaign_id, total, responded in session.execute(
+            select(
+                Invitation.campaign_id,
+                func.count(),
+                func.sum(case((Invitation.responded, 1), else_=0)),
+            )
+            .where(Invitation.campaign_id.in_(ids))
+            .group_by(Invitation.campaign_id)
+        )
+    }
+    statuses: dict[int, dict[str, int]] = {}
+    for campaign_id, status, count in session.execute(
+        select(Invitation.campaign_id, OutboundMessage.status, func.count())
+        .join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+        .where(Invitation.campaign_id.in_(ids))
+        .group_by(Invitation.campaign_id, OutboundMessage.status)
+    ):
+        key = status.value if isinstance(status, OutboundStatus) else str(status)
+        statuses.setdefault(campaign_id, {})[key] = count
+    names = dict(session.execute(select(School.id, School.name)).all())
+    creators = dict(
+        session.execute(
+            select(User.id, User.email).where(
+                User.id.in_([c.created_by_id for c in campaigns if c.created_by_id])
+            )
+        ).all()
+    )
+    return [
+        CampaignSummary(
+            campaign=c,
+            schools=sorted(names[i] for i in c.school_ids if i in names),
+            created_by=creators.get(c.created_by_id),
+            invited=invited.get(c.id, (0, 0))[0],
+            responded=int(invited.get(c.id, (0, 0))[1]),
+            statuses=statuses.get(c.id, {}),
+        )
+        for c in campaigns
+    ]

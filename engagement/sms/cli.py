@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from .campaigns import (
     remind_non_responders,
 )
 from .contacts import ContactFileError, import_contacts
-from .conversation import Inbound, SmsSettings, expire_conversations, handle_inbound, lock_contact
+from .conversation import SmsSettings, expire_conversations, simulate_text
 from .outbox import OutboxSettings, abandon_stale, run_worker
 from .phones import InvalidPhone, normalise_phone
 from .transports import transport_from_config
@@ -173,21 +172,20 @@ def simulate_command(phone: str, lang: str | None) -> None:
     """Play a phone through the real conversation engine, no Twilio: type texts, read replies."""
     settings = _settings()
     try:
-        number = normalise_phone(phone, settings.region)
+        normalise_phone(phone, settings.region)
     except InvalidPhone as error:
         raise click.BadParameter(error.reason, param_hint="--phone") from error
     clock = app_clock()
-    if lang:
-        contact = lock_contact(db.session, number, clock())
-        contact.language = lang
-        db.session.commit()
     click.echo("Type a message (a survey keyword to start, HELP, STOP); Ctrl-D to quit.")
     while True:
         line = sys.stdin.readline()
         if not line:
             break
-        message = Inbound(sid="SIM" + uuid.uuid4().hex, phone=number, body=line.rstrip("\n"))
-        for reply in handle_inbound(db.session, message, clock, settings):
+        replies = simulate_text(
+            db.session, phone, line.rstrip("\n"), clock, settings, language=lang
+        )
+        lang = None  # set once, before the first text
+        for reply in replies:
             click.echo("< " + reply.replace("\n", "\n  ") + "\n")
 
 

@@ -10,12 +10,13 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
+from engagement.audit import record
 from engagement.i18n import supported
-from engagement.models import Contact, School
+from engagement.models import Contact, School, User, contact_school
 
 from .phones import InvalidPhone, normalise_phone
 
@@ -27,8 +28,12 @@ MAX_ROWS = 100_000
 
 @dataclass(frozen=True)
 class BadRow:
+    """A refused row: `reason` in English (CLI), `code` and `params` for translated pages."""
+
     line: int
     reason: str
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -50,31 +55,55 @@ class _Row:
 
 
 class ContactFileError(ValueError):
-    """The file as a whole cannot be read (not CSV, no phone column)."""
+    """The file as a whole cannot be read (not CSV, no phone column); `code` says which."""
+
+    def __init__(self, reason: str, code: str, **params: object):
+        super().__init__(reason)
+        self.code = code
+        self.params = params
 
 
 def import_contacts(
-    session: Session, text: str, clock: Clock, *, import_valid: bool = False, region: str = "US"
+    session: Session,
+    text: str,
+    clock: Clock,
+    *,
+    import_valid: bool = False,
+    region: str = "US",
+    actor: User | None = None,
 ) -> ImportReport:
     """Check every row, then import all of them, or the good ones when `import_valid`. Commits.
 
-    A phone already known gets the file's language, role and schools added.
+    A phone already known gets the file's language, role and schools added. The
+    audit entry (actor None: the command line) holds counts only, never numbers.
     """
+    try:
+        return _import(session, text, clock, import_valid, region, actor)
+    except csv.Error as error:
+        session.rollback()
+        raise ContactFileError(f"not a CSV file ({error})", "not_csv") from error
+
+
+def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
+    if "\x00" in text:
+        raise ContactFileError("not a CSV file (NUL characters)", "not_csv")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = {(c or "").strip().lower() for c in reader.fieldnames or ()}
     if not columns or "phone" not in columns:
-        raise ContactFileError("the first line must name the columns, including 'phone'")
+        raise ContactFileError(
+            "the first line must name the columns, including 'phone'", "no_phone_column"
+        )
     schools = {s.code: s.id for s in session.scalars(select(School))}
     report = ImportReport()
     rows: dict[str, _Row] = {}
     for number, raw in enumerate(reader, start=2):
         report.rows += 1
         if report.rows > MAX_ROWS:
-            raise ContactFileError(f"more than {MAX_ROWS} rows")
-        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        problem, row = _check(record, schools, region)
+            raise ContactFileError(f"more than {MAX_ROWS} rows", "too_many_rows", limit=MAX_ROWS)
+        values = {(k or "").strip().lower(): _cell(v) for k, v in raw.items() if k}
+        problem, row = _check(values, schools, region)
         if problem:
-            report.bad.append(BadRow(number, problem))
+            report.bad.append(BadRow(number, *problem))
             continue
         if row.phone in rows:
             report.merged += 1
@@ -88,28 +117,54 @@ def import_contacts(
         session.rollback()
         return report
     _store(session, rows, clock, report)
+    record(
+        session,
+        actor,
+        "sms.contacts_imported",
+        "contacts",
+        {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "merged": report.merged,
+            "bad": len(report.bad),
+        },
+        at=clock(),
+    )
     session.commit()
     report.imported = True
     return report
 
 
-def _check(record: dict, schools: dict[str, int], region: str) -> tuple[str | None, _Row]:
+def _cell(value) -> str:
+    """A cell's text; a row longer than the header gives a list under the None key, skipped."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+Problem = tuple[str, str, dict]  # (English reason, code, params)
+
+
+def _check(values: dict, schools: dict[str, int], region: str) -> tuple[Problem | None, _Row]:
     try:
-        phone = normalise_phone(record.get("phone", ""), region)
+        phone = normalise_phone(values.get("phone", ""), region)
     except InvalidPhone as error:
-        return error.reason, None  # type: ignore[return-value]
-    language_text = record.get("language") or record.get("preferred_language") or ""
+        return (error.reason, error.code, {}), None  # type: ignore[return-value]
+    language_text = values.get("language") or values.get("preferred_language") or ""
     language = supported(language_text) or _language_name(language_text)
     if language_text and language is None:
-        return f"unknown language {language_text[:20]!r} (en, es or zh)", None  # type: ignore
-    role = (record.get("role") or "").lower() or None
+        shown = language_text[:20]
+        reason = f"unknown language {shown!r} (en, es or zh)"
+        return (reason, "unknown_language", {"value": shown}), None  # type: ignore
+    role = (values.get("role") or "").lower() or None
     if role is not None and role not in ROLES:
-        return f"unknown role {role[:20]!r} ({', '.join(ROLES)})", None  # type: ignore
-    codes = [c.lower() for c in _SCHOOL_SEPARATORS.split(record.get("schools") or "") if c]
-    codes += [c.lower() for c in _SCHOOL_SEPARATORS.split(record.get("school") or "") if c]
+        reason = f"unknown role {role[:20]!r} ({', '.join(ROLES)})"
+        return (reason, "unknown_role", {"value": role[:20]}), None  # type: ignore
+    codes = [c.lower() for c in _SCHOOL_SEPARATORS.split(values.get("schools") or "") if c]
+    codes += [c.lower() for c in _SCHOOL_SEPARATORS.split(values.get("school") or "") if c]
     unknown = [c for c in codes if c not in schools]
     if unknown:
-        return f"unknown school code {unknown[0][:32]!r}", None  # type: ignore[return-value]
+        reason = f"unknown school code {unknown[0][:32]!r}"
+        return (reason, "unknown_school", {"value": unknown[0][:32]}), None  # type: ignore
     return None, _Row(phone, language, role, {schools[c] for c in codes})
 
 
@@ -150,3 +205,52 @@ def _store(session: Session, rows: dict[str, _Row], clock: Clock, report: Import
         contact.schools = list(contact.schools) + [
             school_rows[i] for i in sorted(row.schools - known)
         ]
+
+
+@dataclass
+class ContactSummary:
+    """How many contacts there are, by school and language: counts only, never numbers."""
+
+    total: int = 0
+    opted_out: int = 0
+    languages: dict[str, int] = field(default_factory=dict)  # "" when not known yet
+    # Each school with contacts: {language: contacts who can be texted}, and how many opted out.
+    schools: list[tuple[School, dict[str, int], int]] = field(default_factory=list)
+    without_school: int = 0
+
+
+def contact_summary(session: Session) -> ContactSummary:
+    """The contact list as staff see it: counts per school and language, opted-out apart."""
+    summary = ContactSummary()
+    for language, opted_out, count in session.execute(
+        select(Contact.language, Contact.opted_out, func.count()).group_by(
+            Contact.language, Contact.opted_out
+        )
+    ):
+        summary.total += count
+        if opted_out:
+            summary.opted_out += count
+        else:
+            key = language or ""
+            summary.languages[key] = summary.languages.get(key, 0) + count
+    per_school: dict[int, tuple[dict[str, int], list[int]]] = {}
+    for school_id, language, opted_out, count in session.execute(
+        select(contact_school.c.school_id, Contact.language, Contact.opted_out, func.count())
+        .join(Contact, Contact.id == contact_school.c.contact_id)
+        .group_by(contact_school.c.school_id, Contact.language, Contact.opted_out)
+    ):
+        languages, out = per_school.setdefault(school_id, ({}, [0]))
+        if opted_out:
+            out[0] += count
+        else:
+            languages[language or ""] = languages.get(language or "", 0) + count
+    for school in session.scalars(select(School).order_by(School.name)):
+        if school.id in per_school:
+            languages, out = per_school[school.id]
+            summary.schools.append((school, languages, out[0]))
+    summary.without_school = session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(~Contact.id.in_(select(contact_school.c.contact_id)))
+    )
+    return summary

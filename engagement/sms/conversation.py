@@ -9,6 +9,7 @@ before (same MessageSid) gets the reply it got then and changes nothing.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -130,6 +131,27 @@ def handle_inbound(
         session.rollback()
         return _stored_reply(session, message.sid) or []
     return replies
+
+
+def simulate_text(
+    session: Session,
+    phone: str,
+    body: str,
+    clock: Clock,
+    settings: SmsSettings,
+    *,
+    language: str | None = None,
+) -> list[str]:
+    """A text from `phone` without Twilio (the simulator page and CLI): the engine's replies.
+
+    `language` sets the phone's known language first, as an import would.
+    """
+    number = normalise_phone(phone, settings.region)
+    if language:
+        contact = lock_contact(session, number, clock())
+        contact.language = language
+        session.commit()
+    return handle_inbound(session, Inbound("SIM" + uuid.uuid4().hex, number, body), clock, settings)
 
 
 def _stored_reply(session: Session, sid: str) -> list[str] | None:

@@ -6,24 +6,31 @@ import phonenumbers
 
 
 class InvalidPhone(ValueError):
-    """Not a phone number that can receive texts; `reason` says why, for import reports."""
+    """Not a phone number that can receive texts; `reason` says why (English), `code` which."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, code: str):
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 def normalise_phone(raw: str, region: str = "US") -> str:
     """'(626) 555-0134' -> '+16265550134'; raises InvalidPhone."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhone("missing phone number")
+        raise InvalidPhone("missing phone number", "missing_phone")
     if len(text) > 40:
-        raise InvalidPhone("phone number too long")
+        raise InvalidPhone("phone number too long", "phone_too_long")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
-        raise InvalidPhone("not a phone number") from error
+        raise InvalidPhone("not a phone number", "not_a_phone") from error
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("not a valid phone number")
+        raise InvalidPhone("not a valid phone number", "invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(phone: str) -> str:
+    """A number as staff pages may show it: only its last two digits."""
+    digits = [c for c in phone or "" if c.isdigit()]
+    return "••• ••• ••" + "".join(digits[-2:]) if len(digits) >= 4 else "•••"

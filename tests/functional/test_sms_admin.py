@@ -1,0 +1,518 @@
+"""SMS from the staff pages: contact import, campaigns and reminders, the SMS preview."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from engagement.i18n import HTML_LANG
+from engagement.models import (
+    AuditEvent,
+    Campaign,
+    Contact,
+    OutboundMessage,
+    Role,
+    School,
+    Survey,
+    SurveyStatus,
+    User,
+)
+from engagement.sms.campaigns import estimate_campaign
+from engagement.sms.conversation import SmsSettings
+from engagement.sms.outbox import OutboxSettings, run_worker
+from engagement.sms.transports import TwilioTransport
+from engagement.surveys.store import save_definition, set_status
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.sms import add_contact, open_mini, post_signed, sms_app
+from tests.staff import form_fields, form_token, login, make_user
+from tests.support import mini
+
+# 10:00 in Pasadena (UTC-8 in November): inside the sending window.
+MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+OUTBOX = OutboxSettings(rate=1000.0, public_base_url="https://sms.example.org")
+
+GOOD_AND_BAD = """phone,language,schools,role
+(626) 555-0101,es,jackson;field,parent
+626.555.0102,zh,field,guardian
++1 626 555 0101,,blair,
+12345,en,field,parent
+(626) 555-0103,klingon,field,parent
+(626) 555-0104,en,hogwarts,parent
+(626) 555-0105,en,field,pirate
+,en,field,parent
+"""
+IMPORT = "/admin/sms/contacts/import"
+
+
+@pytest.fixture
+def designer(client, seeded, clock):
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    login(client, "designer@example.org")
+    return client
+
+
+def imports(session) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == "sms.contacts_imported")
+    return list(session.scalars(query))
+
+
+def upload(client, content: bytes | str, name="contacts.csv", token=None, **fields):
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    data = {"file": (io.BytesIO(content), name), **fields}
+    if token is not False:
+        data["csrf_token"] = token or form_token(client, IMPORT)
+    return client.post(IMPORT, data=data, content_type="multipart/form-data")
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_lists_each_line(designer, seeded):
+    page = upload(designer, GOOD_AND_BAD)
+    assert page.status_code == 422
+    assert "Nothing was imported: 5 of 8 row(s) have problems" in page.text
+    for line, reason in [
+        (5, "This phone number is not valid."),
+        (6, "Unknown language “klingon” (use en, es or zh)."),
+        (7, "Unknown school code “hogwarts”."),
+        (8, "Unknown role “pirate”"),
+        (9, "The phone number is missing."),
+    ]:
+        assert f"<td>{line}</td><td>{reason}" in page.text, line
+    assert "555" not in page.text.replace("(626) 555-0134", "")  # the example line only
+    assert seeded.scalars(select(Contact)).all() == []
+    assert imports(seeded) == []
+
+
+def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, seeded):
+    page = upload(designer, GOOD_AND_BAD, import_valid="1")
+    assert page.status_code == 200, page.text
+    for summary in (
+        "8 row(s) read",
+        "2 new contact(s) added",
+        "0 contact(s) already known, updated",
+        "1 repeated row(s) merged",
+        "5 row(s) with problems skipped",
+    ):
+        assert summary in page.text
+    assert "<td>7</td><td>Unknown school code “hogwarts”.</td>" in page.text
+    contacts = {c.phone: c for c in seeded.scalars(select(Contact))}
+    assert set(contacts) == {"+16265550101", "+16265550102"}
+    assert sorted(s.code for s in contacts["+16265550101"].schools) == ["blair", "field", "jackson"]
+    [event] = imports(seeded)
+    assert (event.action, event.actor_email) == ("sms.contacts_imported", "designer@example.org")
+    assert event.details == {"rows": 8, "created": 2, "updated": 0, "merged": 1, "bad": 5}
+
+    # The contact list: counts per school and language, never a number.
+    listing = designer.get("/admin/sms/contacts")
+    assert listing.status_code == 200
+    assert "2 contact(s), of whom 0 opted out of texts." in listing.text
+    assert "0101" not in listing.text and "0102" not in listing.text
+    rows = {
+        name: listing.text.split(f"<td>{name}</td>")[1].split("</tr>")[0]
+        for name in ("Field Elementary", "Jackson Elementary")
+    }
+    cells = lambda row: [c.split("<")[0] for c in row.split('<td class="num">')[1:]]  # noqa: E731
+    # columns: English, Español, 中文, not known, opted out
+    assert cells(rows["Field Elementary"]) == ["0", "1", "1", "0", "0"]
+    assert cells(rows["Jackson Elementary"]) == ["0", "1", "0", "0", "0"]
+
+
+def test_an_all_good_file_imports_and_reimporting_updates(designer, seeded):
+    assert upload(designer, "phone,schools\n6265550102,jackson\n").status_code == 200
+    again = upload(designer, "\ufeffPhone,Language,School\n+16265550102,Spanish,field\n")
+    assert again.status_code == 200
+    assert "0 new contact(s) added" in again.text
+    assert "1 contact(s) already known, updated" in again.text
+    contact = seeded.scalars(select(Contact)).one()
+    assert contact.language == "es"
+    assert sorted(s.code for s in contact.schools) == ["field", "jackson"]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "status", "message"),
+    [
+        ("phone\n6265550102\n", "contacts.xlsx", 422, "Please choose a .csv file"),
+        (b"phone,language\n6265550102,espa\xf1ol\n", "contacts.csv", 422, "not UTF-8 text"),
+        (b"PK\x03\x04\x00\x00binary", "contacts.csv", 422, "could not be read as CSV"),
+        ("name,school\nAna,field\n", "contacts.csv", 422, "including “phone”"),
+        ("phone\n" + "6265550102\n" * 600_000, "contacts.csv", 413, "The file is too large."),
+        ("", "", 422, "Please choose a file."),
+    ],
+)
+def test_files_that_cannot_be_read_are_refused_clearly(
+    designer, seeded, content, name, status, message
+):
+    page = upload(designer, content, name=name)
+    assert page.status_code == status
+    assert message in page.text
+    assert seeded.scalars(select(Contact)).all() == []
+
+
+def test_the_import_needs_the_form_token(designer, seeded):
+    assert upload(designer, "phone\n6265550102\n", token=False).status_code == 400
+    assert seeded.scalars(select(Contact)).all() == []
+
+
+def test_pages_are_in_the_staff_members_language(client, seeded, clock):
+    make_user(seeded, clock, "es@example.org", Role.ADMIN)
+    login(client, "es@example.org")
+    client.set_cookie("lang", "es", domain="survey.test")
+    page = upload(client, GOOD_AND_BAD)
+    assert page.status_code == 422
+    assert "No se importó nada" in page.text
+
+
+# --- campaigns ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sms_client(database_url, clock):
+    """A client of an app with Twilio settings (signed status callbacks)."""
+    from engagement.extensions import db
+
+    app = sms_app(database_url, clock)
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def contacts(sms_client, seeded, clock):
+    """The mini survey open, five contacts at Field/Jackson (one opted out), one elsewhere."""
+    clock.now = MORNING
+    open_mini(seeded, clock)
+    add_contact(seeded, clock, "+16265550001", "en", ("field",))
+    add_contact(seeded, clock, "+16265550002", "es", ("field", "jackson"))
+    add_contact(seeded, clock, "+16265550003", "zh", ("jackson",))
+    add_contact(seeded, clock, "+16265550004", None, ("field",))
+    gone = add_contact(seeded, clock, "+16265550005", "en", ("field",))
+    gone.opted_out = True
+    add_contact(seeded, clock, "+16265550006", "en", ("madison",))
+    seeded.commit()
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    login(sms_client, "designer@example.org")
+    return sms_client
+
+
+CAMPAIGNS = "/admin/surveys/mini-2026/sms"
+
+
+def post_campaign(client, action: str, schools=("field", "jackson"), languages=None, **extra):
+    data = {
+        "csrf_token": form_token(client, CAMPAIGNS),
+        "school": list(schools),
+        "language": list(languages if languages is not None else ("en", "es", "zh", "")),
+        **extra,
+    }
+    return client.post(f"{CAMPAIGNS}/{action}", data=data)
+
+
+def outbox(session) -> list[OutboundMessage]:
+    session.expire_all()
+    return list(session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
+
+
+def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
+    contacts, seeded, clock
+):
+    client = contacts
+    page = client.get(CAMPAIGNS)
+    assert page.status_code == 200
+    assert 'value="field"' in page.text and "No campaigns yet." in page.text
+
+    review = post_campaign(client, "review")
+    assert review.status_code == 200, review.text
+    with client.application.app_context():
+        estimate = estimate_campaign(
+            seeded,
+            seeded.scalars(select(Survey)).one().id,
+            [
+                s.id
+                for s in seeded.scalars(select(School).where(School.code.in_(["field", "jackson"])))
+            ],
+            [],
+            clock,
+            SmsSettings.from_config(client.application.config),
+        )
+    assert estimate.recipients == 4  # the opted-out contact and Madison's are left out
+    assert f"4 recipient(s), {estimate.segments} message segment(s) in all." in review.text
+    for language, name in [("en", "English"), ("es", "Español"), ("zh", "中文")]:
+        people, parts = estimate.by_language[language]
+        assert (
+            f'<td>{name}</td><td class="num">{people}</td><td class="num">{parts}</td>'
+            in review.text
+        )
+    assert "Language not known yet" in review.text
+    assert "Send 4 invitation(s)" in review.text
+    assert outbox(seeded) == []  # reviewing sends nothing
+
+    send_form = MultiDict(form_fields(review.text, "campaign-send"))
+    sent = client.post(f"{CAMPAIGNS}/send", data=send_form)
+    assert sent.status_code == 302
+    queued = outbox(seeded)
+    assert len(queued) == 4 and {m.kind for m in queued} == {"invitation"}
+    assert sum(m.segments for m in queued) == estimate.segments
+    campaign = seeded.scalars(select(Campaign)).one()
+    designer = seeded.scalars(select(User).where(User.email == "designer@example.org")).one()
+    assert campaign.created_by_id == designer.id
+    [event] = seeded.scalars(select(AuditEvent).where(AuditEvent.action == "sms.campaign_created"))
+    assert event.actor_email == "designer@example.org" and event.target == "mini-2026"
+    assert event.details == {
+        "campaign": campaign.id,
+        "schools": ["field", "jackson"],
+        "languages": [],
+        "invitations": 4,
+    }
+    listing = client.get(sent.headers["Location"])
+    assert f"Campaign {campaign.id}: 4 invitation(s) queued." in listing.text
+
+    # The worker sends through (fake) Twilio; one number is unsubscribed, one is delivered.
+    with FakeTwilio() as fake:
+        fake.fail("+16265550003", (400, 21610))
+        transport = TwilioTransport(
+            ACCOUNT_SID, AUTH_TOKEN, from_number="+16265550199", base_url=fake.url
+        )
+        with client.application.app_context():
+            run_worker(seeded, transport, clock, OUTBOX, once=True, sleep=lambda s: None)
+        first = fake.messages[0]["sid"]
+    status = {"MessageSid": first, "MessageStatus": "delivered"}
+    assert post_signed(client, "/sms/twilio/status", status).status_code == 204
+    listing = client.get(CAMPAIGNS)
+    row = listing.text.split(f'id="campaign-{campaign.id}"')[1].split("</tr>")[0]
+    numbers = [c.split("<")[0] for c in row.split('<td class="num">')[1:]]
+    # invited, answered, waiting, sent, delivered, failed
+    assert numbers == ["4", "0", "0", "3", "1", "1"]
+    assert "0001" not in listing.text and "+1626" not in listing.text
+
+    # Sending the same choice again: everyone is already invited.
+    again = post_campaign(client, "send")
+    assert again.status_code == 422
+    assert "Nobody to invite" in again.text
+    assert seeded.scalars(select(func.count()).select_from(Campaign)).one() == 1
+
+
+def test_remind_non_responders_queues_reminders_and_is_audited(contacts, seeded, clock):
+    client = contacts
+    post_campaign(client, "send", schools=("field",), languages=("en",))
+    campaign = seeded.scalars(select(Campaign)).one()
+    assert [m.kind for m in outbox(seeded)] == ["invitation"]
+    clock.advance(days=1)
+    token = form_token(client, CAMPAIGNS)
+    reminded = client.post(
+        f"{CAMPAIGNS}/campaigns/{campaign.id}/remind", data={"csrf_token": token}
+    )
+    assert reminded.status_code == 302
+    assert [m.kind for m in outbox(seeded)] == ["invitation", "reminder"]
+    page = client.get(CAMPAIGNS)
+    assert "1 reminder(s) queued." in page.text
+    assert "Reminded " in page.text
+    [event] = seeded.scalars(select(AuditEvent).where(AuditEvent.action == "sms.reminders_queued"))
+    assert event.details == {"campaign": campaign.id, "reminders": 1}
+    assert event.actor_email == "designer@example.org"
+    # No CSRF token, no reminder; another survey's URL does not reach this campaign.
+    assert client.post(f"{CAMPAIGNS}/campaigns/{campaign.id}/remind").status_code == 400
+    wrong = client.post(
+        f"/admin/surveys/other-2026/sms/campaigns/{campaign.id}/remind", data={"csrf_token": token}
+    )
+    assert wrong.status_code == 404
+    assert len(outbox(seeded)) == 2
+
+
+def test_languages_can_include_contacts_whose_language_is_unknown(contacts, seeded):
+    review = post_campaign(contacts, "review", schools=("field",), languages=("es", ""))
+    assert review.status_code == 200
+    assert "2 recipient(s)" in review.text
+    assert contacts.post(
+        f"{CAMPAIGNS}/send", data=MultiDict(form_fields(review.text, "campaign-send"))
+    )
+    invited = {i.contact.phone for i in seeded.scalars(select(Campaign)).one().invitations}
+    assert invited == {"+16265550002", "+16265550004"}
+
+
+@pytest.mark.parametrize(
+    ("schools", "languages", "status", "message"),
+    [
+        ((), None, 422, "Please choose at least one school."),
+        (("hogwarts",), None, 422, "Please choose schools from the list."),
+        (("field",), (), 422, "Please choose at least one language."),
+        (("field",), ("tlh",), 422, "Please choose languages from the list."),
+        (("madison",), ("zh",), 422, "Nobody to invite"),
+    ],
+)
+@pytest.mark.parametrize("action", ["review", "send"])
+def test_campaign_refusals_are_clear(contacts, seeded, action, schools, languages, status, message):
+    page = post_campaign(contacts, action, schools=schools, languages=languages)
+    assert page.status_code == status
+    assert message in page.text
+    assert outbox(seeded) == [] and seeded.scalars(select(Campaign)).all() == []
+
+
+def test_a_survey_that_is_not_open_invites_nobody(contacts, seeded):
+    set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
+    for action in ("review", "send"):
+        page = post_campaign(contacts, action)
+        assert page.status_code == 409
+        assert "This survey is not open" in page.text
+    assert "invitations can be sent once it is published" in contacts.get(CAMPAIGNS).text
+    assert outbox(seeded) == [] and seeded.scalars(select(Campaign)).all() == []
+
+
+def test_sending_needs_the_form_token(contacts, seeded):
+    data = {"school": ["field"], "language": ["en"]}
+    assert contacts.post(f"{CAMPAIGNS}/send", data=data).status_code == 400
+    assert contacts.post(f"{CAMPAIGNS}/review", data=data).status_code == 400
+    assert outbox(seeded) == []
+
+
+# --- the designer's SMS preview ------------------------------------------------------------
+
+
+def test_sms_preview_shows_each_languages_conversation_with_segment_counts(
+    designer, app, seeded, clock
+):
+    from markupsafe import escape
+
+    from engagement.designer.service import edit
+    from engagement.sms import prompts
+    from engagement.sms.segments import count_segments, smart_encode
+
+    save_definition(seeded, mini(), clock)
+    # An unpublished edit: the preview reads the draft, not what is live.
+    actor = seeded.scalars(select(User)).one()
+    with app.app_context():
+        edit(
+            seeded,
+            "mini-2026",
+            lambda t: {
+                **t,
+                "thanks": {"en": "Thank you “so” much!", "es": "¡Gracias!", "zh": "谢谢！"},
+            },
+            actor=actor,
+            clock=clock,
+            details={},
+        )
+    survey_page = designer.get("/admin/surveys/mini-2026")
+    assert 'href="/admin/surveys/mini-2026/sms-preview"' in survey_page.text
+
+    page = designer.get("/admin/surveys/mini-2026/sms-preview")
+    assert page.status_code == 200
+    definition = mini()
+    section = lambda lang: page.text.split(f'id="sms-{lang}"')[1].split("</section>")[0]  # noqa: E731
+    with app.test_request_context():
+        for lang in ("en", "es", "zh"):
+            html = section(lang)
+            texts = [
+                prompts.opening(definition, lang)
+                + "\n"
+                + prompts.question_text(definition.questions[0], lang)
+            ]
+            texts += [prompts.question_text(q, lang) for q in definition.questions[1:]]
+            texts.append({"en": 'Thank you "so" much!', "es": "¡Gracias!", "zh": "谢谢！"}[lang])
+            total = 0
+            for text in texts:
+                count = count_segments(smart_encode(text))
+                total += count.segments
+                bubble = f'<div class="sms-bubble" lang="{HTML_LANG[lang]}">'
+                assert f"{bubble}{escape(smart_encode(text))}</div>" in html, (lang, text)
+            assert f"{len(texts)} texts, {total} segments in all" in html
+            assert html.count('class="sms-message') == len(texts) + 1  # and the invitation
+            if lang == "zh":
+                assert "GSM-7" not in html.split("<details")[0]
+        # English questions are plain GSM-7; Spanish ¿ is GSM-7 but á is not.
+        assert "1 segment(s) · GSM-7" in section("en")
+        assert "UCS-2" in section("es") and "UCS-2" in section("zh")
+    assert "only if an earlier answer calls for it" in section("en")  # how_often's skip rule
+    assert "Reply 1 for English." in page.text  # the language question, for unknown phones
+
+
+def test_sms_preview_is_in_the_staff_members_language_and_404s_unknown_surveys(
+    client, seeded, clock
+):
+    save_definition(seeded, mini(), clock)
+    make_user(seeded, clock, "zh@example.org", Role.DESIGNER)
+    login(client, "zh@example.org")
+    client.set_cookie("lang", "zh", domain="survey.test")
+    page = client.get("/admin/surveys/mini-2026/sms-preview")
+    assert page.status_code == 200
+    assert "以短信预览" in page.text
+    assert client.get("/admin/surveys/nope/sms-preview").status_code == 404
+
+
+# --- the phone simulator ---------------------------------------------------------------------
+
+SIMULATE = "/admin/sms/simulate"
+
+
+def simulate(client, body: str, history=(), **fields):
+    data = MultiDict(
+        [("csrf_token", form_token(client, SIMULATE)), ("body", body)]
+        + [(k, v) for k, v in fields.items()]
+        + [pair for who, text in history for pair in (("history_who", who), ("history_text", text))]
+    )
+    return client.post(SIMULATE, data=data)
+
+
+def thread(html: str) -> list[tuple[str, str]]:
+    from html import unescape
+
+    fields = form_fields(html, "simulator-form")
+    who = [v for k, v in fields if k == "history_who"]
+    texts = [unescape(v) for k, v in fields if k == "history_text"]
+    return list(zip(who, texts, strict=True))
+
+
+def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
+    open_mini(seeded, clock)
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    assert "Try by text" in client.get("/admin/").text
+
+    page = simulate(client, "MINI", phone="(626) 555-0177", language="en")
+    assert page.status_code == 200, page.text
+    history = thread(page.text)
+    assert history[0] == ("phone", "MINI")
+    assert history[1][0] == "app"
+    assert history[1][1].startswith("Mini survey. Reply STOP to opt out, HELP for help.\n")
+    assert "Which school are your answers about?" in history[1][1]  # no school known
+    assert "Texting as ••• ••• ••77." in page.text
+    assert "555-0177" not in page.text and "6265550177" not in page.text
+
+    # The phone is remembered; answers go through the engine.
+    page = simulate(client, "field", history=history)
+    history = thread(page.text)
+    assert history[-2] == ("phone", "field")
+    assert history[-1][1].startswith("Did you attend a school event this year?")
+    for answer in ("yes", "2", "1", "2", "SKIP", "3", "1 2", "<b>Great</b>"):
+        page = simulate(client, answer, history=thread(page.text))
+        assert page.status_code == 200
+    replies = [text for who, text in thread(page.text) if who == "app"]
+    assert replies[-1] == "Thanks!"
+    assert "&lt;b&gt;Great&lt;/b&gt;</div>" in page.text  # what was typed is escaped
+    contact = seeded.scalars(select(Contact)).one()
+    assert contact.phone == "+16265550177" and contact.language == "en"
+    from engagement.models import Channel, Response
+
+    response = seeded.scalars(select(Response)).one()
+    assert response.channel == Channel.SMS
+
+    # Bad input: a clear message, nothing sent.
+    assert simulate(client, "   ").status_code == 422
+    bad = simulate(client, "hi", phone="12345")
+    assert bad.status_code == 422 and "This phone number is not valid." in bad.text
+    assert simulate(client, "hi", language="tlh").status_code == 400
+    reset = client.post(
+        SIMULATE, data={"csrf_token": form_token(client, SIMULATE), "action": "reset"}
+    )
+    assert reset.status_code == 302
+    assert simulate(client, "HELP").status_code == 422  # no phone any more
+    assert client.post(SIMULATE, data={"body": "HELP"}).status_code == 400  # CSRF
+
+
+def test_only_admins_may_simulate(client, seeded, clock):
+    make_user(seeded, clock, "designer@example.org", Role.DESIGNER)
+    login(client, "designer@example.org")
+    assert client.get(SIMULATE).status_code == 403
+    assert "Try by text" not in client.get("/admin/").text
