@@ -13,7 +13,8 @@ from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import from_draft
 from engagement.surveys.scoring import outcomes
 
-_outcome_table = ResponseOutcome.__table__
+# Executed with a list of rows: one cached statement, batched by the driver.
+_INSERT_OUTCOMES = insert(ResponseOutcome.__table__)
 
 
 def outcome_rows(
@@ -30,10 +31,10 @@ def outcome_rows(
 def store_outcomes(
     connection, definition: SurveyDefinition, answers: Mapping[str, Any], response_id: int
 ) -> None:
-    """Called inside the completion transaction, on its connection: one INSERT at most."""
+    """Called inside the completion transaction, on its connection: one statement at most."""
     rows = outcome_rows(definition, answers, response_id)
     if rows:
-        connection.execute(insert(_outcome_table).values(rows))
+        connection.execute(_INSERT_OUTCOMES, rows)
 
 
 def answers_of_responses(
@@ -83,5 +84,5 @@ def rescore_version(session: Session, version: SurveyVersion, definition: Survey
     )
     rows = [row for rid, given in answers.items() for row in outcome_rows(definition, given, rid)]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(_outcome_table), rows[start : start + 5000])
+        session.execute(_INSERT_OUTCOMES, rows[start : start + 5000])
     return len(answers)
