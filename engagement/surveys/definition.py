@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -127,20 +128,25 @@ class SurveyDefinition:
     sms_keyword: str | None = None
     min_cell_size: int | None = None
 
-    @property
+    # Definitions are immutable and cached per version: derived lookups are computed once.
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
+
+    @cached_property
+    def questions_by_key(self) -> dict[str, Question]:
+        return {q.key: q for q in self.questions}
+
+    @cached_property
+    def has_skip_rules(self) -> bool:
+        return any(q.show_if is not None for q in self.questions)
 
     @property
     def has_protected_topics(self) -> bool:
         return any(q.protected for q in self.questions)
 
     def question(self, key: str) -> Question:
-        for section in self.sections:
-            for question in section.questions:
-                if question.key == key:
-                    return question
-        raise KeyError(key)
+        return self.questions_by_key[key]
 
     def section_of(self, key: str) -> int:
         for index, section in enumerate(self.sections):

@@ -24,6 +24,8 @@ def _matches(question: Question, answers: Mapping[str, Any], visible: set[str]) 
 
 def visible_keys(definition: SurveyDefinition, answers: Mapping[str, Any]) -> set[str]:
     """Questions shown given these answers; a hidden question hides those that depend on it."""
+    if not definition.has_skip_rules:
+        return set(definition.questions_by_key)
     visible: set[str] = set()
     for question in definition.questions:
         if _matches(question, answers, visible):
