@@ -96,7 +96,7 @@ def _questions(session: Session, version_ids: list[int]) -> list[tuple[int, str,
 _counted = Table(
     "report_counted_response",
     MetaData(),
-    Column("response_id", Integer, nullable=False),
+    Column("response_id", Integer, primary_key=True),
     Column("grp", Integer, nullable=False),
     Column("school_id", Integer),
     *(Column(name, String(32)) for name in DIMENSIONS[1:]),
@@ -114,8 +114,10 @@ def _number_groups(session: Session, version_ids: list[int], after_id: int) -> N
     _counted.drop(connection, checkfirst=True)
     _counted.create(connection)
     dims = _dims()
-    numbered = select(Response.id, func.dense_rank().over(order_by=dims), *dims).where(
-        Response.version_id.in_(version_ids), Response.id > after_id
+    numbered = (
+        select(Response.id, func.dense_rank().over(order_by=dims), *dims)
+        .where(Response.version_id.in_(version_ids), Response.id > after_id)
+        .order_by(Response.id)  # rows reach the table's key in order: appends, not page splits
     )
     connection.execute(insert(_counted).from_select(["response_id", "grp", *DIMENSIONS], numbered))
     if connection.dialect.name == "postgresql":
@@ -161,6 +163,12 @@ def write_cells(session: Session, survey_id: int, batch: int, after_id: int = 0)
         connection.execute(insert(_cells).from_select(columns, query))
 
     def counted(item, value, *where, n=None, source=by_answer):
+        if source is by_answer:
+            # "+ 0": grouped as plain values, SQLite scans answers in row order and looks each
+            # response up by key, instead of walking the (question, value) index in random
+            # row order (3x slower at 2.5 million answers). PostgreSQL plans the same either way.
+            item = item + 0
+            value = value if value is NO_VALUE else value + 0
         query = select(
             item.label("item"),
             value.label("value"),
