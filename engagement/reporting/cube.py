@@ -111,6 +111,9 @@ NO_VALUE = cast(null(), Float)
 def _number_groups(session: Session, version_ids: list[int], after_id: int) -> None:
     """Fill the temporary table with the survey's responses above `after_id`, numbered by group."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Sorting and hashing a million responses in memory instead of in disk batches.
+        connection.exec_driver_sql("SET LOCAL work_mem = '128MB'")
     _counted.drop(connection, checkfirst=True)
     _counted.create(connection)
     dims = _dims()
