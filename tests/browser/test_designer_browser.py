@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from engagement.extensions import db
 from engagement.models import Role
+from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import FakeClock, make_app
 from tests.staff import PASSWORD, make_user
 
@@ -65,8 +66,8 @@ def page(tmp_path):
         browser.close()
 
 
-def test_admin_creates_translates_previews_and_publishes_a_survey(server, page, tmp_path):
-    shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+def test_admin_creates_translates_previews_and_publishes_a_survey(server, page):
+    shots = Path(os.environ.get("SCREENSHOT_DIR", SCREENSHOTS / "designer"))
     shots.mkdir(parents=True, exist_ok=True)
 
     page.goto(f"{server}/admin/")
