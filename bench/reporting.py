@@ -218,6 +218,8 @@ def http_timings(app, session, repeat: int = 15) -> tuple[list[float], list[floa
     client.post("/auth/login", data={"email": "wg@bench.test", "password": password})
 
     def get(url, **kwargs):
+        # Each request gets a fresh session, as under a server (the bench holds an app context).
+        db.session.remove()
         response = client.get(url, **kwargs)
         assert response.status_code == 200, (url, response.status_code)
 

@@ -10,6 +10,7 @@ build; `tests/unit/test_reporting_cube.py` checks it.
 from __future__ import annotations
 
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    event,
     func,
     insert,
     literal_column,
@@ -343,6 +345,48 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
         _compact(session, survey_id, batch)
     session.commit()
     return CubeState(survey_id, total, last, batch)
+
+
+_FRESH = "report_cells_fresh"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_fresh(session: Session) -> None:
+    session.info.pop(_FRESH, None)
+
+
+# A response that commits late with a lower id than the last one counted is only seen by a
+# full count (~100 ms at a million responses); pages make one at most this often per process.
+FULL_CHECK_SECONDS = 60.0
+_last_full_check: dict[int, float] = {}
+
+
+def _anything_new(session: Session, survey_id: int) -> bool:
+    """Whether a response above the last counted id exists: one probe of the primary key."""
+    last = session.scalar(
+        select(ReportBuild.last_response_id).where(ReportBuild.survey_id == survey_id)
+    )
+    if last is None:
+        return True
+    versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id)
+    newer = select(Response.id).where(Response.id > last, Response.version_id.in_(versions))
+    return session.scalar(newer.limit(1)) is not None
+
+
+def refresh_once(session: Session, survey_id: int, clock: Callable[[], datetime]) -> None:
+    """`refresh` for pages: once per session between commits, and cheap when nothing arrived.
+
+    A page reads one survey's cells several times (table, trends, comments). When no
+    response above the last counted id exists, the full count is skipped unless the
+    last one in this process is older than FULL_CHECK_SECONDS.
+    """
+    if survey_id in session.info.get(_FRESH, ()):
+        return
+    recent = time.monotonic() - _last_full_check.get(survey_id, float("-inf"))
+    if recent >= FULL_CHECK_SECONDS or _anything_new(session, survey_id):
+        refresh(session, survey_id, clock)
+        _last_full_check[survey_id] = time.monotonic()
+    session.info.setdefault(_FRESH, set()).add(survey_id)
 
 
 def new_token() -> str:

@@ -119,7 +119,7 @@ def _report_of(session, survey, clock, sizes, kinds) -> SurveyReport:
     if version is None:
         raise ReportNotFound(survey.slug)
     definition = definition_of(version)
-    cube.refresh(session, survey.id, clock)
+    cube.refresh_once(session, survey.id, clock)
     cells = with_schools(cube.read_cells(session, survey.id, kinds), schools_frame(session))
     return SurveyReport(survey, definition, sizes.of(definition), cells, indicator_areas(session))
 
