@@ -21,25 +21,68 @@ from engagement.surveys import QuestionType, SurveyDefinition
 from engagement.surveys.flow import visible_keys
 from engagement.surveys.store import definition_of, latest_version
 
+# What each audience might write, so the demo's comment pages read true.
 DEMO_COMMENTS = {
-    "en": [
-        "The teachers are kind and answer my messages quickly.",
-        "Please send information earlier, I find out about events too late.",
-        "Pick-up at the front gate is not safe, cars drive too fast.",
-        "My child loves the after-school art program.",
-    ],
-    "es": [
-        "Los maestros son amables y responden rápido a mis mensajes.",
-        "Necesitamos más información en español sobre las reuniones.",
-        "La salida de la escuela es peligrosa por el tráfico.",
-        "A mi hijo le encanta el programa de arte después de clases.",
-    ],
-    "zh": [
-        "老师们很耐心，回复消息也很及时。",
-        "希望学校能更早通知活动时间。",
-        "放学时校门口车太多，不太安全。",
-        "孩子很喜欢课后的中文沉浸课程。",
-    ],
+    "parent": {
+        "en": [
+            "The teachers are kind and answer my messages quickly.",
+            "Please send information earlier, I find out about events too late.",
+            "Pick-up at the front gate is not safe, cars drive too fast.",
+            "My child loves the after-school art program.",
+        ],
+        "es": [
+            "Los maestros son amables y responden rápido a mis mensajes.",
+            "Necesitamos más información en español sobre las reuniones.",
+            "La salida de la escuela es peligrosa por el tráfico.",
+            "A mi hijo le encanta el programa de arte después de clases.",
+        ],
+        "zh": [
+            "老师们很耐心，回复消息也很及时。",
+            "希望学校能更早通知活动时间。",
+            "放学时校门口车太多，不太安全。",
+            "孩子很喜欢课后的中文沉浸课程。",
+        ],
+    },
+    "student": {
+        "en": [
+            "More clubs after school, like robotics or music.",
+            "The bathrooms need to be cleaner.",
+            "My science teacher makes class fun.",
+            "Lunch lines are too long and we do not have time to eat.",
+        ],
+        "es": [
+            "Más clubes después de clases, como robótica o música.",
+            "Los baños deberían estar más limpios.",
+            "Mi maestra de ciencias hace que la clase sea divertida.",
+            "La fila del almuerzo es muy larga y no nos da tiempo de comer.",
+        ],
+        "zh": [
+            "希望课后有更多社团，比如机器人或音乐。",
+            "厕所需要更干净一些。",
+            "科学老师的课很有意思。",
+            "午饭排队太久，来不及吃完。",
+        ],
+    },
+    "staff": {
+        "en": [
+            "We need more time to plan together during the week.",
+            "Interpreters for parent meetings are hard to book.",
+            "The new leadership team listens to staff.",
+            "Class sizes are too large for the support we have.",
+        ],
+        "es": [
+            "Necesitamos más tiempo para planificar juntos durante la semana.",
+            "Es difícil conseguir intérpretes para las reuniones con padres.",
+            "El nuevo equipo directivo escucha al personal.",
+            "Los grupos son demasiado grandes para el apoyo que tenemos.",
+        ],
+        "zh": [
+            "每周需要更多时间一起备课。",
+            "家长会很难约到口译员。",
+            "新的领导团队愿意倾听教职员工的意见。",
+            "班级人数太多，现有的支持不够。",
+        ],
+    },
 }
 
 
@@ -55,7 +98,7 @@ def random_answers(
             continue
         if question.type is QuestionType.TEXT:
             if rng.random() < 0.3:
-                answers[question.key] = rng.choice(DEMO_COMMENTS[language])
+                answers[question.key] = rng.choice(DEMO_COMMENTS[definition.audience][language])
         elif question.type is QuestionType.NUMBER:
             low, high = int(question.minimum or 0), int(question.maximum or 10)
             answers[question.key] = rng.randint(low, min(high, low + 10))
