@@ -15,7 +15,6 @@ twilio client to the fake server, with the rate limit out of the way.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import shutil
 import sys
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web_submissions import Gunicorn, report  # noqa: E402
+from web_submissions import Gunicorn, report, run_load  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "bench_sms"
@@ -120,46 +119,15 @@ def signed_requests(phones: list[str]) -> list[list[tuple[dict, bytes]]]:
     return conversations
 
 
+def twiml_reply(reply, data) -> tuple[bool, str]:
+    """A webhook's reply: TwiML with a message in it."""
+    return reply.status == 200 and b"<Message>" in data, f"{reply.status} {data[:120]!r}"
+
+
 def run_conversations(port: int, conversations, clients: int):
     """Each client thread plays whole phones, one message at a time; latencies and failures."""
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    queue = list(conversations)
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                messages = queue.pop()
-            for headers, body in messages:
-                started = time.perf_counter()
-                try:
-                    connection.request("POST", PATH, body=body, headers=headers)
-                    reply = connection.getresponse()
-                    data = reply.read()
-                    ok = reply.status == 200 and b"<Message>" in data
-                    detail = f"{reply.status} {data[:120]!r}"
-                except (OSError, http.client.HTTPException) as error:
-                    ok, detail = False, repr(error)
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if not ok:
-                        failures.append(detail)
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, failures
+    jobs = [[(PATH, headers, body) for headers, body in messages] for messages in conversations]
+    return run_load(port, jobs, clients, twiml_reply)
 
 
 def count(url: str) -> dict[str, int]:
