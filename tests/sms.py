@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from engagement.models import Contact, School, SurveyStatus
+from engagement.sms.outbox import OutboxSettings
 from engagement.surveys.store import save_definition, set_status
 from tests.conftest import make_app
 from tests.support import mini
@@ -17,6 +19,21 @@ AUTH_TOKEN = "test-auth-token-0123456789"
 PUBLIC_BASE_URL = "https://sms.example.org"
 INBOUND_URL = PUBLIC_BASE_URL + "/sms/twilio/inbound"
 STATUS_URL = PUBLIC_BASE_URL + "/sms/twilio/status"
+# 10:00 in Pasadena (UTC-8 in November): inside the sending window.
+MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+# The outbox as tests run it: the rate limit out of the way, callbacks to the public URL.
+OUTBOX = OutboxSettings(rate=1000.0, public_base_url=PUBLIC_BASE_URL)
+# A contacts file: two good rows, a duplicate of the first, and a row for each way to be wrong.
+GOOD_AND_BAD = """phone,language,schools,role
+(626) 555-0101,es,jackson;field,parent
+626.555.0102,zh,field,guardian
++1 626 555 0101,,blair,
+12345,en,field,parent
+(626) 555-0103,klingon,field,parent
+(626) 555-0104,en,hogwarts,parent
+(626) 555-0105,en,field,pirate
+,en,field,parent
+"""
 SMS_CONFIG = {
     "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
     "PUBLIC_BASE_URL": PUBLIC_BASE_URL,

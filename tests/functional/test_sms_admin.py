@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -23,28 +22,14 @@ from engagement.models import (
 )
 from engagement.sms.campaigns import estimate_campaign
 from engagement.sms.conversation import SmsSettings
-from engagement.sms.outbox import OutboxSettings, run_worker
+from engagement.sms.outbox import run_worker
 from engagement.sms.transports import TwilioTransport
 from engagement.surveys.store import save_definition, set_status
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from tests.sms import add_contact, open_mini, post_signed, sms_app
+from tests.sms import GOOD_AND_BAD, MORNING, OUTBOX, add_contact, open_mini, post_signed, sms_app
 from tests.staff import form_fields, form_token, login, make_user
 from tests.support import mini
 
-# 10:00 in Pasadena (UTC-8 in November): inside the sending window.
-MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
-OUTBOX = OutboxSettings(rate=1000.0, public_base_url="https://sms.example.org")
-
-GOOD_AND_BAD = """phone,language,schools,role
-(626) 555-0101,es,jackson;field,parent
-626.555.0102,zh,field,guardian
-+1 626 555 0101,,blair,
-12345,en,field,parent
-(626) 555-0103,klingon,field,parent
-(626) 555-0104,en,hogwarts,parent
-(626) 555-0105,en,field,pirate
-,en,field,parent
-"""
 IMPORT = "/admin/sms/contacts/import"
 
 

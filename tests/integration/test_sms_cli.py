@@ -6,18 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engagement.models import Contact, Response
-from tests.sms import open_mini, sms_app
-
-GOOD_AND_BAD = """phone,language,schools,role
-(626) 555-0101,es,jackson;field,parent
-626.555.0102,zh,field,guardian
-+1 626 555 0101,,blair,
-12345,en,field,parent
-(626) 555-0103,klingon,field,parent
-(626) 555-0104,en,hogwarts,parent
-(626) 555-0105,en,field,pirate
-,en,field,parent
-"""
+from tests.sms import GOOD_AND_BAD, open_mini, sms_app
 
 
 @pytest.fixture

@@ -22,11 +22,7 @@ from engagement.sms.conversation import SmsSettings
 from engagement.sms.outbox import OutboxSettings, abandon_stale, claim, run_worker, send_claimed
 from engagement.sms.transports import TwilioTransport
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from tests.sms import add_contact, open_mini, post_signed, sms_app, text
-
-# 10:00 in Pasadena (UTC-8 in November): inside the sending window.
-MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
-SETTINGS = OutboxSettings(rate=1000.0, public_base_url="https://sms.example.org")
+from tests.sms import MORNING, OUTBOX, add_contact, open_mini, post_signed, sms_app, text
 
 
 @pytest.fixture
@@ -80,9 +76,7 @@ def _settings(app):
 
 
 def _worker(session, transport, clock, **kwargs):
-    return run_worker(
-        session, transport, clock, SETTINGS, once=True, sleep=lambda s: None, **kwargs
-    )
+    return run_worker(session, transport, clock, OUTBOX, once=True, sleep=lambda s: None, **kwargs)
 
 
 def test_campaign_invites_each_contact_in_their_language_and_the_worker_sends(
@@ -202,7 +196,7 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(
 
     [message_id] = claim(session, clock(), 10)
     with pytest.raises(Crash):
-        send_claimed(session, message_id, CrashAfterSending(), clock, SETTINGS)
+        send_claimed(session, message_id, CrashAfterSending(), clock, OUTBOX)
     session.rollback()
     assert len(fake.messages) == 1
     # The restarted worker does not send it again.
