@@ -1,10 +1,11 @@
 """Reporting benchmark: rebuild every indicator vs one plain GROUP BY, summary latency, memory.
 
-    .venv/bin/python bench/reporting.py --responses 1000000 [--postgres]
+    .venv/bin/python bench/reporting.py --responses 1000000 [--postgres] [--reuse]
 
-SQLite: a file in a temporary folder. --postgres: a fresh database `bench_reporting`
-created (dropped first) on the server BENCH_PG_ADMIN points to (default: the local test
-server).
+SQLite: a file in a temporary folder (or --sqlite-file). --postgres: a fresh database
+`bench_reporting` created (dropped first) on the server BENCH_PG_ADMIN points to
+(default: the local test server). --reuse keeps the last run's data (generating a
+million responses takes 5-12 minutes) and migrates it to the current schema.
 
 Generates a 25-question survey (20 Likert items in 4 scales, 3 yes/no engagement
 items, a grade, a bullying item) and N responses across the schools, with answers and
@@ -22,11 +23,19 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from engagement import create_app
 from engagement.extensions import db
-from engagement.models import Answer, Response, ResponseOutcome, School, Survey, SurveyStatus
+from engagement.models import (
+    Answer,
+    RespondentGroup,
+    Response,
+    ResponseOutcome,
+    School,
+    Survey,
+    SurveyStatus,
+)
 from engagement.reporting import cube
 from engagement.reporting.metrics import Filters
 from engagement.reporting.service import CellSizes, indicator_table, summary, survey_report
@@ -129,21 +138,42 @@ def generate(session, definition, n: int, rng: random.Random) -> None:
         pool.append(
             (answers, {k: v for k, v in outcomes(definition, answers).items() if v is not None})
         )
+    groups = {}
+    for school in schools:
+        for channel in ("web", "sms"):
+            for language in ("en", "es", "zh"):
+                for band in ("6-8", "9-12"):
+                    groups[school, channel, language, band] = session.execute(
+                        insert(RespondentGroup)
+                        .values(
+                            school_id=school,
+                            channel=channel,
+                            language=language,
+                            role="student",
+                            grade_band=band,
+                        )
+                        .returning(RespondentGroup.id)
+                    ).scalar_one()
     batch = 20000
     next_id = 1
     for start in range(0, n, batch):
         responses, answers_rows, outcome_rows = [], [], []
         for rid in range(next_id, next_id + min(batch, n - start)):
             answers, decided = pool[rng.randrange(len(pool))]
+            school = rng.choice(schools)
+            channel = "web" if rng.random() < 0.7 else "sms"
+            language = rng.choice(["en", "en", "es", "zh"])
+            band = rng.choice(["6-8", "9-12"])
             responses.append(
                 {
                     "id": rid,
                     "version_id": version.id,
-                    "school_id": rng.choice(schools),
-                    "channel": "web" if rng.random() < 0.7 else "sms",
-                    "language": rng.choice(["en", "en", "es", "zh"]),
+                    "group_id": groups[school, channel, language, band],
+                    "school_id": school,
+                    "channel": channel,
+                    "language": language,
                     "role": "student",
-                    "grade_band": rng.choice(["6-8", "9-12"]),
+                    "grade_band": band,
                     "started_at": NOW,
                     "completed_at": NOW,
                 }
@@ -167,13 +197,17 @@ def generate(session, definition, n: int, rng: random.Random) -> None:
         session.commit()
 
 
-def postgres_url() -> str:
+def postgres_url(reuse: bool) -> str:
     import psycopg
 
     admin = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS bench_reporting WITH (FORCE)")
-        connection.execute("CREATE DATABASE bench_reporting")
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'bench_reporting'"
+        ).fetchone()
+        if not (reuse and exists):
+            connection.execute("DROP DATABASE IF EXISTS bench_reporting WITH (FORCE)")
+            connection.execute("CREATE DATABASE bench_reporting")
     return (
         admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0]
         + "/bench_reporting"
@@ -241,8 +275,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the data of the last run (PostgreSQL database or --sqlite-file), migrated",
+    )
+    parser.add_argument("--sqlite-file", help="SQLite file to use (default: a temporary one)")
     args = parser.parse_args()
-    url = postgres_url() if args.postgres else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    sqlite_file = args.sqlite_file or f"{tempfile.mkdtemp()}/bench.db"
+    if args.sqlite_file and not args.reuse and os.path.exists(sqlite_file):
+        os.remove(sqlite_file)
+    url = postgres_url(args.reuse) if args.postgres else f"sqlite:///{sqlite_file}"
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -254,18 +297,24 @@ def main():
     with app.app_context():
         from flask_migrate import upgrade
 
+        start = time.perf_counter()
         upgrade()
         session = db.session
-        load_schools(session)
-        load_framework(session)
-        definition = definition_from_dict(survey_dict())
-        save_definition(session, definition, lambda: NOW)
-        set_status(session, "bench-2026", SurveyStatus.OPEN)
-        start = time.perf_counter()
-        generate(session, definition, args.responses, random.Random(1))
+        have = session.scalar(select(func.count()).select_from(Response))
+        if args.reuse and have:
+            print(f"reusing {have:,} responses (migrated in {time.perf_counter() - start:.1f}s)")
+            args.responses = have
+        else:
+            load_schools(session)
+            load_framework(session)
+            definition = definition_from_dict(survey_dict())
+            save_definition(session, definition, lambda: NOW)
+            set_status(session, "bench-2026", SurveyStatus.OPEN)
+            start = time.perf_counter()
+            generate(session, definition, args.responses, random.Random(1))
         print(
             f"database: {url.split(':')[0]}  responses: {args.responses:,}  "
-            f"answers: {args.responses * 25:,}  generated in {time.perf_counter() - start:.1f}s"
+            f"answers: {args.responses * 25:,}  ready in {time.perf_counter() - start:.1f}s"
         )
         if url.startswith("postgresql"):
             session.execute(text("ANALYZE"))

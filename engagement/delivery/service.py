@@ -12,6 +12,8 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
@@ -19,6 +21,7 @@ from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
     Answer,
     Channel,
+    RespondentGroup,
     Response,
     ResponseDraft,
     School,
@@ -170,7 +173,24 @@ _CLAIM_DRAFT = (
         updated_at=bindparam("day"),
     )
 )
-_INSERT_RESPONSE = insert(_responses).returning(_responses.c.id)
+_groups = RespondentGroup.__table__
+_GROUP_KEYS = ("school_id", "language", "channel", "role", "grade_band")
+_RESPONSE_VALUES = ("version_id", *_GROUP_KEYS, "started_at", "completed_at")
+# The response takes its respondent group's id in the same statement (no row when the group
+# is new: _complete adds the group and runs it again).
+_INSERT_RESPONSE = (
+    insert(_responses)
+    .from_select(
+        [*_RESPONSE_VALUES, "group_id"],
+        select(
+            *(bindparam(name, type_=_responses.c[name].type) for name in _RESPONSE_VALUES),
+            _groups.c.id,
+        ).where(
+            *(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in _GROUP_KEYS)
+        ),
+    )
+    .returning(_responses.c.id)
+)
 # Executed with a list of rows: one cached statement, batched by the driver.
 _INSERT_ANSWERS = insert(_answers)
 
@@ -324,6 +344,13 @@ def complete_response(
     return session.get(Response, _complete(session, state, answers, clock(), commit=commit))
 
 
+def add_respondent_group(connection, group: Mapping[str, Any]) -> None:
+    """Add a respondent group unless a concurrent completion just did."""
+    dialect = connection.dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection.execute(insert_(_groups).values(**group).on_conflict_do_nothing())
+
+
 def _answer_rows(
     definition: SurveyDefinition,
     answers: Mapping[str, Any],
@@ -379,19 +406,25 @@ def _complete(
         raise AlreadyCompleted()
 
     fields = _response_fields(definition, answers)
-    response_id = connection.execute(
-        _INSERT_RESPONSE,
-        {
-            "version_id": draft.version_id,
-            "school_id": draft.school_id,
-            "channel": draft.channel,
-            "language": draft.language,
-            "role": fields.get("role", definition.audience),
-            "grade_band": fields.get("grade_band"),
-            "started_at": started_at,
-            "completed_at": now,
-        },
-    ).scalar_one()
+    group = {
+        "school_id": draft.school_id,
+        "language": draft.language,
+        "channel": draft.channel,
+        "role": fields.get("role", definition.audience),
+        "grade_band": fields.get("grade_band"),
+    }
+    values = {
+        "version_id": draft.version_id,
+        **group,
+        "started_at": started_at,
+        "completed_at": now,
+        **{f"group_{k}": v for k, v in group.items()},
+        "group_grade_band": group["grade_band"] or "",
+    }
+    response_id = connection.execute(_INSERT_RESPONSE, values).scalar_one_or_none()
+    if response_id is None:
+        add_respondent_group(connection, {**group, "grade_band": values["group_grade_band"]})
+        response_id = connection.execute(_INSERT_RESPONSE, values).scalar_one()
     rows = _answer_rows(definition, answers, state.question_ids, response_id)
     if rows:
         connection.execute(_INSERT_ANSWERS, rows)

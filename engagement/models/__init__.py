@@ -12,7 +12,7 @@ from .reporting import (
     ReportCell,
     ResponseOutcome,
 )
-from .response import Answer, Response, ResponseDraft
+from .response import Answer, RespondentGroup, Response, ResponseDraft
 from .school import School
 from .sms import (
     Campaign,
@@ -65,6 +65,7 @@ __all__ = [
     "Question",
     "ReportBuild",
     "ReportCell",
+    "RespondentGroup",
     "Response",
     "ResponseDraft",
     "ResponseOutcome",

@@ -41,12 +41,33 @@ class ResponseDraft(Base):
     school: Mapped["School"] = relationship()
 
 
+class RespondentGroup(Base):
+    """Who answered, as reports count them: school x language x channel x role x grade band.
+
+    A response points to its group, so a report groups millions of answers by one
+    small integer instead of five columns (see reporting/cube.py). Rows are only added.
+    """
+
+    __tablename__ = "respondent_group"
+    __table_args__ = (UniqueConstraint("school_id", "language", "channel", "role", "grade_band"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "respondent_group_channel"))
+    role: Mapped[str] = mapped_column(String(20))
+    # "" when none: a unique constraint treats NULLs as distinct.
+    grade_band: Mapped[str] = mapped_column(String(16))
+
+
 class Response(Base):
     __tablename__ = "response"
     __table_args__ = (Index(None, "version_id", "school_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    # Always the group of the columns below: set at completion, never changed.
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_group.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "response_channel"))
     language: Mapped[str] = mapped_column(String(5))

@@ -4,7 +4,11 @@ A top-up counts only responses with an id above the last build's and is kept
 only when the old count plus the new ones equals the survey's count now (a
 response that committed late with a lower id makes them differ, and then
 the cells are rebuilt in full). Whatever the path, the cells equal a full
-build; `tests/unit/test_reporting_cube.py` checks it.
+build; `tests/integration/test_reporting_metrics.py` checks it.
+
+Answers are counted by respondent group (a small integer every response carries,
+see models.RespondentGroup), question and value: the same shape as a plain
+GROUP BY school, question, value, which is what keeps a full build within 2x of it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,7 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import (
-    Column,
     Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
     and_,
     case,
     cast,
@@ -44,6 +43,7 @@ from engagement.models import (
     Question,
     ReportBuild,
     ReportCell,
+    RespondentGroup,
     Response,
     ResponseOutcome,
     Survey,
@@ -66,14 +66,17 @@ class CubeState:
     batch: int
 
 
-def _dims():
-    return (
-        Response.school_id,
-        Response.language,
-        Response.channel,
-        Response.role,
-        Response.grade_band,
-    )
+NO_ITEM = literal_column("''")
+NO_VALUE = cast(null(), Float)
+
+
+def select_literal(value: str | int | None):
+    """A constant column rendered in the SQL (no typed parameter), accepted by GROUP BY queries."""
+    if value is None:
+        return literal_column("NULL")
+    if isinstance(value, int):
+        return literal_column(str(int(value)))
+    return literal_column("'" + value.replace("'", "''") + "'")
 
 
 def _version_ids(session: Session, survey_id: int) -> list[int]:
@@ -92,157 +95,127 @@ def _questions(session: Session, version_ids: list[int]) -> list[tuple[int, str,
     )
 
 
-# Each counted response and its respondent group (school x language x channel x role x
-# grade band, numbered 1..k): the big counts group answers by one small integer instead
-# of five columns, and every count of one build reads the same set of responses.
-_counted = Table(
-    "report_counted_response",
-    MetaData(),
-    Column("response_id", Integer, primary_key=True),
-    Column("grp", Integer, nullable=False),
-    Column("school_id", Integer),
-    *(Column(name, String(32)) for name in DIMENSIONS[1:]),
-    prefixes=["TEMPORARY"],
-)
+# A count that saw a different set of responses than the others (a response committed
+# between them) is counted again, at most this many times in all.
+COUNT_ATTEMPTS = 3
 
 
-NO_ITEM = literal_column("''")
-NO_VALUE = cast(null(), Float)
+class _Counts:
+    """Every cell of one set of responses: (kind, item, value, group id) -> n."""
+
+    def __init__(self, session: Session, version_ids: list[int], after_id: int, upto: int):
+        self.connection = session.connection()
+        self.in_range = and_(
+            Response.version_id.in_(version_ids), Response.id > after_id, Response.id <= upto
+        )
+        self.rows: list[tuple[str, object, float | None, int, int]] = []
+
+    def add(self, kind: str, item, value, *where, n=None, source=Answer, items=None) -> None:
+        """GROUP BY item, value and respondent group; `items` maps item ids to stored keys.
+
+        Read back rather than INSERT ... SELECT: PostgreSQL runs a plain SELECT with
+        parallel workers, an INSERT ... SELECT on one core.
+        """
+        columns = [
+            item.label("item"),
+            (NO_VALUE if value is None else value).label("value"),
+            Response.group_id,
+            (func.count() if n is None else n).label("n"),
+        ]
+        query = select(*columns).select_from(source)
+        if source is not Response:
+            query = query.join(Response, Response.id == source.response_id)
+        keys = [col for col in (item, value) if col is not None and col is not NO_ITEM]
+        query = query.where(self.in_range, *where).group_by(*keys, Response.group_id)
+        for item_value, number, group_id, count in self.connection.execute(query):
+            key = items[item_value] if items is not None else item_value
+            self.rows.append((kind, key, number, group_id, count))
+
+    def responses(self) -> int:
+        return sum(row[4] for row in self.rows if row[0] == "n")
+
+    def still_the_same(self) -> bool:
+        """Whether the responses in range now are those the counts saw (none committed late)."""
+        now = self.connection.execute(select(func.count()).where(self.in_range)).scalar_one()
+        return now == self.responses()
 
 
-def _number_groups(session: Session, version_ids: list[int], after_id: int) -> None:
-    """Fill the temporary table with the survey's responses above `after_id`, numbered by group."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # Sorting and hashing a million responses in memory instead of in disk batches.
-        connection.exec_driver_sql("SET LOCAL work_mem = '128MB'")
-    _counted.drop(connection, checkfirst=True)
-    _counted.create(connection)
-    dims = _dims()
-    numbered = (
-        select(Response.id, func.dense_rank().over(order_by=dims), *dims)
-        .where(Response.version_id.in_(version_ids), Response.id > after_id)
-        .order_by(Response.id)  # rows reach the table's key in order: appends, not page splits
-    )
-    connection.execute(insert(_counted).from_select(["response_id", "grp", *DIMENSIONS], numbered))
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("ANALYZE report_counted_response")
+def _count_cells(session: Session, version_ids: list[int], after_id: int, upto: int) -> _Counts:
+    questions = _questions(session, version_ids)
+    keys = {qid: key for qid, key, _type, _fav in questions}
+    multiple = {qid: fav for qid, _k, kind, fav in questions if kind == "multiple_choice"}
+    for _attempt in range(COUNT_ATTEMPTS):
+        counts = _Counts(session, version_ids, after_id, upto)
+        counts.add("n", NO_ITEM, None, source=Response)
+        # "+ 0": grouped as plain values, SQLite scans answers in row order and looks each
+        # response up by key, instead of walking the (question, value) index in random
+        # row order (3x slower at 2.5 million answers). PostgreSQL plans the same either way.
+        question, value = Answer.question_id + 0, Answer.value_number + 0
+        counts.add("q", question, value, Answer.value_number.is_not(None), items=keys)
+        if multiple:
+            # Respondents who answered each multiple-choice question, and who chose a
+            # favourable option in it.
+            answered = and_(Answer.question_id.in_(list(multiple)), Answer.ordinal == 0)
+            counts.add("m", question, None, answered, items=keys)
+            chose = [
+                and_(Answer.question_id == q, Answer.value_number.in_([float(v) for v in fav]))
+                for q, fav in multiple.items()
+                if fav
+            ]
+            if chose:
+                distinct = func.count(func.distinct(Answer.response_id))
+                counts.add("f", question, None, or_(*chose), n=distinct, items=keys)
+        outcome = case((ResponseOutcome.value, 1.0), else_=0.0)
+        counts.add("i", ResponseOutcome.indicator, outcome, source=ResponseOutcome)
+        if counts.still_the_same():
+            break
+    return counts
 
 
-def write_cells(session: Session, survey_id: int, batch: int, after_id: int = 0) -> tuple[int, int]:
-    """Count every cell of the survey's responses above `after_id` into `batch`, in the database.
+def write_cells(
+    session: Session, survey_id: int, batch: int, after_id: int = 0, upto: int | None = None
+) -> tuple[int, int]:
+    """Count every cell of the survey's responses with ids in (`after_id`, `upto`] into `batch`.
 
-    Returns (responses counted, highest response id counted): every count of one
-    call reads the same responses, those in the temporary table.
+    Returns (responses counted, highest response id counted). Every count of one
+    call reads the same responses: a set that changed between them is counted again.
     """
     version_ids = _version_ids(session, survey_id)
-    if not version_ids:
+    if upto is None:
+        upto = _survey_totals(session, survey_id)[1]
+    if not version_ids or upto <= after_id:
         return 0, after_id
-    questions = _questions(session, version_ids)
+    counts = _count_cells(session, version_ids, after_id, upto)
+    groups = {
+        row.id: row
+        for row in session.execute(
+            select(RespondentGroup.id, *(getattr(RespondentGroup, d) for d in DIMENSIONS))
+        )
+    }
+    cells = []
+    for kind, item, value, group_id, n in counts.rows:
+        group = groups[group_id]
+        cells.append(
+            {
+                "survey_id": survey_id,
+                "batch": batch,
+                "kind": kind,
+                "item": item,
+                "value": value,
+                "school_id": group.school_id,
+                "language": group.language,
+                "channel": group.channel,
+                "role": group.role,
+                "grade_band": group.grade_band or None,
+                "count": n,
+            }
+        )
     connection = session.connection()
-    _number_groups(session, version_ids, after_id)
-    c = _counted.c
-    groups = select(c.grp, *(c[d] for d in DIMENSIONS)).distinct().subquery("grp_dims")
-    by_answer = _counted.join(Answer, Answer.response_id == c.response_id)
-    columns = ["survey_id", "batch", "kind", "item", "value", *DIMENSIONS, "count"]
-
-    def write(kind: str, counts, item=None):
-        """INSERT ... SELECT the counts (columns item, value, grp, n) with their dimensions."""
-        counts = counts.subquery("counts")
-        item_column = counts.c.item if item is None else item
-        query = (
-            select(
-                select_literal(survey_id),
-                select_literal(batch),
-                select_literal(kind),
-                item_column,
-                counts.c.value,
-                *(groups.c[d] for d in DIMENSIONS),
-                counts.c.n,
-            )
-            .select_from(counts)
-            .join(groups, groups.c.grp == counts.c.grp)
-        )
-        if item is not None:
-            query = query.join(Question, Question.id == counts.c.item)
-        connection.execute(insert(_cells).from_select(columns, query))
-
-    def counted(item, value, *where, n=None, source=by_answer):
-        if source is by_answer:
-            # "+ 0": grouped as plain values, SQLite scans answers in row order and looks each
-            # response up by key, instead of walking the (question, value) index in random
-            # row order (3x slower at 2.5 million answers). PostgreSQL plans the same either way.
-            item = item + 0
-            value = value if value is NO_VALUE else value + 0
-        query = select(
-            item.label("item"),
-            value.label("value"),
-            c.grp.label("grp"),
-            (func.count() if n is None else n).label("n"),
-        ).select_from(source)
-        keys = [col for col in (item, value) if col is not NO_VALUE and col is not NO_ITEM]
-        return query.where(*where).group_by(*keys, c.grp)
-
-    write("n", counted(NO_ITEM, NO_VALUE, source=_counted))
-    write(
-        "q",
-        counted(Answer.question_id, Answer.value_number, Answer.value_number.is_not(None)),
-        item=Question.key,
-    )
-    multiple = [(qid, fav) for qid, _k, kind, fav in questions if kind == "multiple_choice"]
-    if multiple:
-        ids = [q for q, _ in multiple]
-        write(
-            "m",
-            counted(
-                Answer.question_id,
-                NO_VALUE,
-                Answer.question_id.in_(ids),
-                Answer.ordinal == 0,
-            ),
-            item=Question.key,
-        )
-        favourable = [(q, fav) for q, fav in multiple if fav]
-        if favourable:
-            chosen = or_(
-                *(
-                    and_(Answer.question_id == q, Answer.value_number.in_([float(v) for v in fav]))
-                    for q, fav in favourable
-                )
-            )
-            write(
-                "f",
-                counted(
-                    Answer.question_id,
-                    NO_VALUE,
-                    chosen,
-                    n=func.count(func.distinct(Answer.response_id)),
-                ),
-                item=Question.key,
-            )
-    outcome_value = case((ResponseOutcome.value, 1.0), else_=0.0)
-    write(
-        "i",
-        counted(
-            ResponseOutcome.indicator,
-            outcome_value,
-            source=_counted.join(ResponseOutcome, ResponseOutcome.response_id == c.response_id),
-        ),
-    )
-    responses, last = connection.execute(
-        select(func.count(), func.coalesce(func.max(c.response_id), after_id))
-    ).one()
-    _counted.drop(connection)
-    return int(responses), int(last)
-
-
-def select_literal(value: str | int | None):
-    """A constant column rendered in the SQL (no typed parameter), accepted by GROUP BY queries."""
-    if value is None:
-        return literal_column("NULL")
-    if isinstance(value, int):
-        return literal_column(str(int(value)))
-    return literal_column("'" + value.replace("'", "''") + "'")
+    for start in range(0, len(cells), 10_000):
+        connection.execute(insert(_cells), cells[start : start + 10_000])
+    responses = counts.responses()
+    last = upto if responses else after_id
+    return responses, last
 
 
 def _survey_totals(session: Session, survey_id: int) -> tuple[int, int]:
@@ -330,7 +303,9 @@ def refresh(session: Session, survey_id: int, clock: Callable[[], datetime]) -> 
     if claimed != 1:
         session.rollback()
         return refresh(session, survey_id, clock)
-    added, _last = write_cells(session, survey_id, batch, after_id=build.last_response_id)
+    added, _last = write_cells(
+        session, survey_id, batch, after_id=build.last_response_id, upto=last
+    )
     if seen + added != total or total < seen:
         # A response committed late with a lower id, or one arrived meanwhile: count anew.
         session.rollback()

@@ -22,6 +22,7 @@ from engagement.models import (
     Channel,
     Choice,
     Question,
+    RespondentGroup,
     Response,
     ResponseDraft,
     Survey,
@@ -137,6 +138,40 @@ def test_complete_writes_one_response_with_its_answers(survey, seeded, clock):
         ("channels", 1, 2.0, None),
         ("comment", 0, None, "老师很好 =SUM(A1)"),
     ]
+
+
+def test_responses_with_the_same_school_language_channel_role_and_band_share_a_group(
+    survey, seeded, clock
+):
+    def complete(school, language, channel, answers):
+        draft = start_response(seeded, survey, school, language, channel, clock)
+        save_answers(seeded, draft.token, {"attended": 0, "grade": 2, **answers}, clock)
+        return complete_response(seeded, draft.token, clock).id
+
+    first = complete("field", "es", Channel.WEB, {"band": 2})
+    same = complete("field", "es", Channel.WEB, {"band": 2})
+    no_band = complete("field", "es", Channel.WEB, {})
+    by_sms = complete("field", "es", Channel.SMS, {"band": 2})
+    other_school = complete("blair", "es", Channel.WEB, {"band": 2})
+    group_of = dict(seeded.execute(select(Response.id, Response.group_id)).all())
+    assert group_of[first] == group_of[same]
+    assert len({group_of[r] for r in (first, no_band, by_sms, other_school)}) == 4
+    assert count(seeded, RespondentGroup) == 4
+    # A group's columns are its responses' own ("" standing for no grade band).
+    mismatched = seeded.scalar(
+        select(func.count())
+        .select_from(Response)
+        .join(RespondentGroup, RespondentGroup.id == Response.group_id)
+        .where(
+            (RespondentGroup.school_id != Response.school_id)
+            | (RespondentGroup.language != Response.language)
+            | (RespondentGroup.channel != Response.channel)
+            | (RespondentGroup.role != Response.role)
+            | (RespondentGroup.grade_band != func.coalesce(Response.grade_band, ""))
+        )
+    )
+    assert mismatched == 0
+    assert seeded.get(RespondentGroup, group_of[no_band]).grade_band == ""
 
 
 def test_completed_draft_keeps_nothing_that_links_it_to_the_response(survey, seeded, clock):
