@@ -183,6 +183,7 @@ def generate(session, definition, n: int, rng: random.Random) -> None:
                     {
                         "response_id": rid,
                         "question_id": qids[key],
+                        "group_id": responses[-1]["group_id"],
                         "ordinal": 0,
                         "value_number": float(value),
                         "value_text": None,
@@ -230,11 +231,14 @@ def http_timings(app, repeat: int = 15) -> tuple[list[float], list[float]]:
     """
     from engagement.auth.passwords import hasher_for
     from engagement.auth.service import Assignment, create_api_token, create_user
-    from engagement.models import Role
+    from engagement.models import Role, User
 
     password = "bench password 2026"
 
     def user(email, role, areas=()):
+        existing = session.scalars(select(User).where(User.email == email)).first()
+        if existing is not None:  # a --reuse run
+            return existing
         assignment = Assignment(
             name=email, roles=frozenset({role}), result_areas=frozenset(areas), schools=frozenset()
         )

@@ -189,7 +189,7 @@ _INSERT_RESPONSE = (
             *(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in _GROUP_KEYS)
         ),
     )
-    .returning(_responses.c.id)
+    .returning(_responses.c.id, _responses.c.group_id)
 )
 # Executed with a list of rows: one cached statement, batched by the driver.
 _INSERT_ANSWERS = insert(_answers)
@@ -356,6 +356,7 @@ def _answer_rows(
     answers: Mapping[str, Any],
     question_ids: Mapping[str, int],
     response_id: int,
+    group_id: int,
 ) -> list[dict]:
     rows = []
     for key, stored in answers.items():
@@ -366,6 +367,7 @@ def _answer_rows(
                 {
                     "response_id": response_id,
                     "question_id": question_ids[key],
+                    "group_id": group_id,
                     "ordinal": ordinal,
                     "value_number": number,
                     "value_text": text,
@@ -421,11 +423,12 @@ def _complete(
         **{f"group_{k}": v for k, v in group.items()},
         "group_grade_band": group["grade_band"] or "",
     }
-    response_id = connection.execute(_INSERT_RESPONSE, values).scalar_one_or_none()
-    if response_id is None:
+    inserted = connection.execute(_INSERT_RESPONSE, values).first()
+    if inserted is None:
         add_respondent_group(connection, {**group, "grade_band": values["group_grade_band"]})
-        response_id = connection.execute(_INSERT_RESPONSE, values).scalar_one()
-    rows = _answer_rows(definition, answers, state.question_ids, response_id)
+        inserted = connection.execute(_INSERT_RESPONSE, values).one()
+    response_id, group_id = inserted
+    rows = _answer_rows(definition, answers, state.question_ids, response_id, group_id)
     if rows:
         connection.execute(_INSERT_ANSWERS, rows)
     store_outcomes(connection, definition, answers, response_id)

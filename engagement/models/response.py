@@ -44,8 +44,9 @@ class ResponseDraft(Base):
 class RespondentGroup(Base):
     """Who answered, as reports count them: school x language x channel x role x grade band.
 
-    A response points to its group, so a report groups millions of answers by one
-    small integer instead of five columns (see reporting/cube.py). Rows are only added.
+    A response and its answers point to their group, so a report counts millions of
+    answers by one small integer, without joining them to their responses (see
+    reporting/cube.py). Rows are only added.
     """
 
     __tablename__ = "respondent_group"
@@ -94,6 +95,8 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    # The response's group, repeated here so reports count answers without a join.
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_group.id"))
     ordinal: Mapped[int] = mapped_column(default=0)
     value_number: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)

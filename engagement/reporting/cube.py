@@ -103,10 +103,20 @@ COUNT_ATTEMPTS = 3
 class _Counts:
     """Every cell of one set of responses: (kind, item, value, group id) -> n."""
 
-    def __init__(self, session: Session, version_ids: list[int], after_id: int, upto: int):
+    def __init__(
+        self, session: Session, version_ids: list[int], question_ids, after_id: int, upto: int
+    ):
         self.connection = session.connection()
-        self.in_range = and_(
+        self.responses_in_range = and_(
             Response.version_id.in_(version_ids), Response.id > after_id, Response.id <= upto
+        )
+        # Answers carry their group and are the survey's by their question: no join.
+        # "+ 0": SQLite scans answers in row order instead of walking the (question,
+        # value) index in random row order (3x slower at 2.5 million answers).
+        self.answers_in_range = and_(
+            (Answer.question_id + 0).in_(list(question_ids)),
+            Answer.response_id > after_id,
+            Answer.response_id <= upto,
         )
         self.rows: list[tuple[str, object, float | None, int, int]] = []
 
@@ -116,17 +126,19 @@ class _Counts:
         Read back rather than INSERT ... SELECT: PostgreSQL runs a plain SELECT with
         parallel workers, an INSERT ... SELECT on one core.
         """
+        group = Answer.group_id if source is Answer else Response.group_id
         columns = [
             item.label("item"),
             (NO_VALUE if value is None else value).label("value"),
-            Response.group_id,
+            group,
             (func.count() if n is None else n).label("n"),
         ]
         query = select(*columns).select_from(source)
-        if source is not Response:
-            query = query.join(Response, Response.id == source.response_id)
+        if source is ResponseOutcome:
+            query = query.join(Response, Response.id == ResponseOutcome.response_id)
+        in_range = self.answers_in_range if source is Answer else self.responses_in_range
         keys = [col for col in (item, value) if col is not None and col is not NO_ITEM]
-        query = query.where(self.in_range, *where).group_by(*keys, Response.group_id)
+        query = query.where(in_range, *where).group_by(*keys, group)
         for item_value, number, group_id, count in self.connection.execute(query):
             key = items[item_value] if items is not None else item_value
             self.rows.append((kind, key, number, group_id, count))
@@ -136,8 +148,8 @@ class _Counts:
 
     def still_the_same(self) -> bool:
         """Whether the responses in range now are those the counts saw (none committed late)."""
-        now = self.connection.execute(select(func.count()).where(self.in_range)).scalar_one()
-        return now == self.responses()
+        query = select(func.count()).where(self.responses_in_range)
+        return self.connection.execute(query).scalar_one() == self.responses()
 
 
 def _count_cells(session: Session, version_ids: list[int], after_id: int, upto: int) -> _Counts:
@@ -145,11 +157,9 @@ def _count_cells(session: Session, version_ids: list[int], after_id: int, upto: 
     keys = {qid: key for qid, key, _type, _fav in questions}
     multiple = {qid: fav for qid, _k, kind, fav in questions if kind == "multiple_choice"}
     for _attempt in range(COUNT_ATTEMPTS):
-        counts = _Counts(session, version_ids, after_id, upto)
+        counts = _Counts(session, version_ids, keys, after_id, upto)
         counts.add("n", NO_ITEM, None, source=Response)
-        # "+ 0": grouped as plain values, SQLite scans answers in row order and looks each
-        # response up by key, instead of walking the (question, value) index in random
-        # row order (3x slower at 2.5 million answers). PostgreSQL plans the same either way.
+        # Grouped as plain values ("+ 0"), for SQLite's sake as above.
         question, value = Answer.question_id + 0, Answer.value_number + 0
         counts.add("q", question, value, Answer.value_number.is_not(None), items=keys)
         if multiple:
@@ -195,27 +205,30 @@ def write_cells(
     cells = []
     for kind, item, value, group_id, n in counts.rows:
         group = groups[group_id]
-        cells.append(
-            {
-                "survey_id": survey_id,
-                "batch": batch,
-                "kind": kind,
-                "item": item,
-                "value": value,
-                "school_id": group.school_id,
-                "language": group.language,
-                "channel": group.channel,
-                "role": group.role,
-                "grade_band": group.grade_band or None,
-                "count": n,
-            }
-        )
-    connection = session.connection()
-    for start in range(0, len(cells), 10_000):
-        connection.execute(insert(_cells), cells[start : start + 10_000])
+        dims = (group.school_id, group.language, str(group.channel), group.role)
+        cells.append((survey_id, batch, kind, item, value, *dims, group.grade_band or None, n))
+    _insert_cells(session, cells)
     responses = counts.responses()
     last = upto if responses else after_id
     return responses, last
+
+
+_INSERTED = ("survey_id", "batch", "kind", "item", "value", *DIMENSIONS, "count")
+
+
+def _insert_cells(session: Session, cells: list[tuple]) -> None:
+    """Write counted cells: COPY on PostgreSQL, 8x quicker than INSERTs at 40,000 cells."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # The DBAPI cursor of the session's own connection: the same transaction.
+        cursor = connection.connection.cursor()
+        with cursor.copy(f"COPY report_cell ({', '.join(_INSERTED)}) FROM STDIN") as copy:
+            for cell in cells:
+                copy.write_row(cell)
+    elif cells:
+        connection.execute(
+            insert(_cells), [dict(zip(_INSERTED, cell, strict=True)) for cell in cells]
+        )
 
 
 def _survey_totals(session: Session, survey_id: int) -> tuple[int, int]:

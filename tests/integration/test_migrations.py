@@ -26,7 +26,8 @@ def test_every_table_comes_from_a_migration(app):
 
 
 def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clock, tmp_path):
-    """Migration 0009 gives every response stored before it the group of its own columns."""
+    """Migration 0009 gives every response stored before it, and its answers, the group of
+    the response's own columns."""
     url, schema = _scratch_database(database_url, tmp_path)
     app = make_app(url, clock)
     try:
@@ -43,6 +44,9 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
                     "INSERT INTO survey_version (id, survey_id, number, content_hash, "
                     "definition, question_ids, created_at) "
                     "VALUES (1, 1, 1, 'h', '{}', '{}', CURRENT_TIMESTAMP)",
+                    "INSERT INTO question (id, version_id, key, position, section_key, type, "
+                    "required, text, reverse_coded, favourable_values) "
+                    "VALUES (1, 1, 'q', 0, 's', 'yes_no', true, '{}', false, '[]')",
                 ):
                     connection.execute(text(statement))
                 rows = [
@@ -67,6 +71,13 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
                             "band": band,
                         },
                     )
+                    connection.execute(
+                        text(
+                            "INSERT INTO answer (response_id, question_id, ordinal, value_number) "
+                            "VALUES (:id, 1, 0, 1)"
+                        ),
+                        {"id": number},
+                    )
             upgrade()
             with db.engine.connect() as connection:
                 groups = connection.execute(
@@ -74,6 +85,9 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
                         "SELECT r.id, g.id, g.school_id, g.language, g.channel, g.grade_band "
                         "FROM response r JOIN respondent_group g ON g.id = r.group_id ORDER BY r.id"
                     )
+                ).all()
+                answer_groups = connection.execute(
+                    text("SELECT response_id, group_id FROM answer ORDER BY response_id")
                 ).all()
             db.engine.dispose()
     finally:
@@ -85,6 +99,7 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
         (2, "zh", "sms", "6-8"),
     ]
     assert groups[0][1] == groups[1][1] and len({row[1] for row in groups}) == 3
+    assert answer_groups == [(row[0], row[1]) for row in groups]
 
 
 def _scratch_database(database_url: str, tmp_path) -> tuple[str, str | None]:

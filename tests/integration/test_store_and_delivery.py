@@ -172,6 +172,8 @@ def test_responses_with_the_same_school_language_channel_role_and_band_share_a_g
     )
     assert mismatched == 0
     assert seeded.get(RespondentGroup, group_of[no_band]).grade_band == ""
+    answers = seeded.execute(select(Answer.response_id, Answer.group_id)).all()
+    assert len(answers) >= 10 and all(group_of[r] == g for r, g in answers)
 
 
 def test_completed_draft_keeps_nothing_that_links_it_to_the_response(survey, seeded, clock):
