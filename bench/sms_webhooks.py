@@ -107,7 +107,7 @@ def signed_requests(phones: list[str]) -> list[list[tuple[dict, bytes]]]:
                 "MessageSid": f"SM{i:08d}{step:04d}",
                 "AccountSid": "AC" + "0" * 32,
                 "From": phone,
-                "To": "+16265550199",
+                "To": "+16265550299",
                 "Body": text.format(i=i),
             }
             headers = {
@@ -172,7 +172,7 @@ def bench_outbox(engine, messages: int, worker_counts: list[int]) -> None:
 
             def work(_n, fake=fake):
                 transport = TwilioTransport(
-                    ACCOUNT_SID, FAKE_TOKEN, from_number="+16265550199", base_url=fake.url
+                    ACCOUNT_SID, FAKE_TOKEN, from_number="+16265550299", base_url=fake.url
                 )
                 with Session(engine) as session:
                     settings = OutboxSettings(rate=100_000.0, batch_size=20)

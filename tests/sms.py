@@ -25,20 +25,20 @@ MORNING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 OUTBOX = OutboxSettings(rate=1000.0, public_base_url=PUBLIC_BASE_URL)
 # A contacts file: two good rows, a duplicate of the first, and a row for each way to be wrong.
 GOOD_AND_BAD = """phone,language,schools,role
-(626) 555-0101,es,jackson;field,parent
+(626) 555-0201,es,jackson;field,parent
 626.555.0102,zh,field,guardian
-+1 626 555 0101,,blair,
++1 626 555 0201,,blair,
 12345,en,field,parent
-(626) 555-0103,klingon,field,parent
-(626) 555-0104,en,hogwarts,parent
-(626) 555-0105,en,field,pirate
+(626) 555-0203,klingon,field,parent
+(626) 555-0204,en,hogwarts,parent
+(626) 555-0205,en,field,pirate
 ,en,field,parent
 """
 SMS_CONFIG = {
     "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
     "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
     "SMS_OFFICE_NAME": "PUSD Engagement",
-    "SMS_OFFICE_PHONE": "(626) 555-0100",
+    "SMS_OFFICE_PHONE": "(626) 555-0200",
 }
 _sids = itertools.count(1)
 
@@ -73,7 +73,7 @@ def text(client, phone: str, body: str, sid: str | None = None) -> list[str]:
         "MessageSid": sid or f"SM{next(_sids):032d}",
         "AccountSid": "AC" + "0" * 32,
         "From": phone,
-        "To": "+16265550199",
+        "To": "+16265550299",
         "Body": body,
         "NumMedia": "0",
     }

@@ -35,7 +35,7 @@ from engagement.sms.campaigns import (
 )
 from engagement.sms.contacts import BadRow, ContactFileError, contact_summary, import_contacts
 from engagement.sms.conversation import MAX_BODY, SmsSettings, simulate_text
-from engagement.sms.phones import InvalidPhone, mask_phone, normalise_phone
+from engagement.sms.phones import InvalidPhone, is_practice_phone, mask_phone, normalise_phone
 from engagement.sms.preview import conversation_preview, language_question
 
 from . import bp
@@ -336,11 +336,17 @@ def sms_simulate():
     if not body.strip():
         return _simulator(422, history, _("Please type a message."))
     try:
-        replies = simulate_text(
-            db.session, phone, body, app_clock(), _settings(), language=language
-        )
+        number = normalise_phone(phone, _settings().region)
     except InvalidPhone as error:
         return _simulator(422, history, contact_row_message(BadRow(0, error.reason, error.code)))
-    session[SIMULATED_PHONE] = normalise_phone(phone, _settings().region)
+    if not is_practice_phone(number):
+        message = _(
+            "Please use a practice number, from 555-0100 to 555-0199 in any area code, "
+            "for example (626) 555-0123. They belong to no one, and what they answer is "
+            "never recorded."
+        )
+        return _simulator(422, history, message)
+    replies = simulate_text(db.session, number, body, app_clock(), _settings(), language=language)
+    session[SIMULATED_PHONE] = number
     history += [("phone", body[:MAX_BODY])] + [("app", reply) for reply in replies]
     return _simulator(200, history)

@@ -52,7 +52,7 @@ from engagement.surveys.store import definition_of
 
 from . import prompts
 from .keywords import Keyword, compact, keyword_of
-from .phones import normalise_phone
+from .phones import is_practice_phone, normalise_phone
 from .segments import smart_encode
 
 # Twilio concatenates at most 10 segments (1,600 characters); anything longer is not a reply.
@@ -553,6 +553,10 @@ class Turn:
     def _complete(self, conversation: Conversation, definition=None) -> list[str]:
         if definition is None:
             definition = load_draft(self.session, conversation.draft_token).definition
+        if is_practice_phone(self.contact.phone):
+            # Thanked like anyone, but the answers are dropped: practice never counts.
+            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+            return [prompts.thanks(definition, self.language), *self._promote()]
         complete_response(self.session, conversation.draft_token, self.clock, commit=False)
         if conversation.invitation_id is not None:
             self.session.execute(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+
+# 555-0100 to 555-0199 in any North American area code: reserved for fiction, never a
+# real phone. Texts from them are practice (the simulator): they never become responses.
+_PRACTICE = re.compile(r"\+1\d{3}55501\d\d")
 
 
 class InvalidPhone(ValueError):
@@ -34,3 +40,8 @@ def mask_phone(phone: str) -> str:
     """A number as staff pages may show it: only its last two digits."""
     digits = [c for c in phone or "" if c.isdigit()]
     return "••• ••• ••" + "".join(digits[-2:]) if len(digits) >= 4 else "•••"
+
+
+def is_practice_phone(phone: str) -> bool:
+    """Whether a normalised number is a practice number (see _PRACTICE)."""
+    return _PRACTICE.fullmatch(phone or "") is not None

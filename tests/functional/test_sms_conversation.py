@@ -19,7 +19,7 @@ from engagement.models import (
 )
 from tests.sms import add_contact, open_mini, post_signed, replies, sms_app, text
 
-PHONE = "+16265550101"
+PHONE = "+16265550201"
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def stored_answers(session) -> dict[str, list]:
 
 def test_full_conversation_in_english_with_language_and_school_choice(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, schools=("jackson", "field"))
-    first = text(client, "(626) 555-0101", "mini")
+    first = text(client, "(626) 555-0201", "mini")
     assert first == ["Reply 1 for English.\nResponda 2 para español.\n回复 3 选择中文。"]
     school = text(client, PHONE, "1")
     assert "Which school are your answers about?" in school[0]
@@ -207,12 +207,12 @@ def test_stop_words_in_three_languages(client, mini_open, clock, word):
 
 def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
     assert text(client, PHONE, "HELP") == [
-        "PUSD Engagement school surveys. Questions? Call (626) 555-0100. "
+        "PUSD Engagement school surveys. Questions? Call (626) 555-0200. "
         "Reply STOP to opt out. Msg&data rates may apply."
     ]
-    assert "(626) 555-0100" in text(client, "+16265550102", "ayuda")[0]
-    assert text(client, "+16265550102", "ayuda")[0].startswith("PUSD Engagement: encuestas")
-    assert "(626) 555-0100" in text(client, "+16265550103", "帮助")[0]
+    assert "(626) 555-0200" in text(client, "+16265550202", "ayuda")[0]
+    assert text(client, "+16265550202", "ayuda")[0].startswith("PUSD Engagement: encuestas")
+    assert "(626) 555-0200" in text(client, "+16265550203", "帮助")[0]
 
 
 def test_duplicate_message_sid_gets_the_same_reply_and_changes_nothing(client, mini_open, clock):
@@ -253,7 +253,7 @@ def test_malformed_requests_are_4xx(client, mini_open):
     assert wrong.status_code == 403
     raw = client.post(
         "/sms/twilio/inbound",
-        data=b"MessageSid=SM2&From=%2B16265550101&Body=%FF%FE",
+        data=b"MessageSid=SM2&From=%2B16265550201&Body=%FF%FE",
         content_type="application/x-www-form-urlencoded",
         headers={"X-Twilio-Signature": "bm9wZQ=="},
     )
@@ -263,7 +263,7 @@ def test_malformed_requests_are_4xx(client, mini_open):
 def test_invalid_utf8_body_is_answered_not_a_500(client, mini_open):
     from tests.sms import sign
 
-    body = b"MessageSid=SM9&From=%2B16265550101&Body=%FF%FE"
+    body = b"MessageSid=SM9&From=%2B16265550201&Body=%FF%FE"
     # werkzeug decodes the form leniently; sign what the app will see.
     params = {"MessageSid": "SM9", "From": PHONE, "Body": "\ufffd\ufffd"}
     response = client.post(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engagement.models import Contact, Response
+from engagement.models import Contact, Response, ResponseDraft
 from tests.sms import GOOD_AND_BAD, open_mini, sms_app
 
 
@@ -37,8 +37,8 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_line(runner, seeded
     assert result.exit_code == 0, result.output
     assert "2 contact(s) added, 0 updated, 1 duplicate row(s) merged, 5 bad row(s)" in result.output
     contacts = {c.phone: c for c in seeded.scalars(select(Contact))}
-    assert set(contacts) == {"+16265550101", "+16265550102"}
-    merged = contacts["+16265550101"]
+    assert set(contacts) == {"+16265550201", "+16265550102"}
+    merged = contacts["+16265550201"]
     assert merged.language == "es" and merged.role == "parent"
     assert sorted(s.code for s in merged.schools) == ["blair", "field", "jackson"]
     assert contacts["+16265550102"].role == "guardian"
@@ -73,11 +73,18 @@ def test_simulate_plays_a_phone_through_the_engine(runner, seeded, clock):
     from tests.sms import add_contact
 
     add_contact(seeded, clock, "+16265550111", None, ("field",))
+    add_contact(seeded, clock, "+16265550234", None, ("field",))
     script = "\n".join(["MINI", "3", "是", "A", *["跳过"] * 6]) + "\n"
+    # 555-0111 is a practice number: the whole conversation, thanked, nothing recorded.
     result = runner.invoke(args=["sms", "simulate", "--phone", "626-555-0111"], input=script)
     assert result.exit_code == 0, result.output
     assert "Reply 1 for English." in result.output
     assert "您今年参加过学校活动吗？" in result.output
     assert "谢谢！" in result.output
+    assert seeded.scalar(select(func.count()).select_from(Response)) == 0
+    assert seeded.scalar(select(func.count()).select_from(ResponseDraft)) == 0
+    # Any other number's answers are a response like any text's.
+    result = runner.invoke(args=["sms", "simulate", "--phone", "626-555-0234"], input=script)
+    assert result.exit_code == 0 and "谢谢！" in result.output
     response = seeded.scalars(select(Response)).one()
     assert response.language == "zh"

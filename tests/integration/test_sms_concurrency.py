@@ -123,7 +123,7 @@ def test_several_workers_never_send_a_message_twice(pg_app, pg_session, clock):
 
         def work(_n: int) -> int:
             transport = TwilioTransport(
-                ACCOUNT_SID, AUTH_TOKEN, from_number="+16265550199", base_url=fake.url
+                ACCOUNT_SID, AUTH_TOKEN, from_number="+16265550299", base_url=fake.url
             )
             with Session(engine) as session:
                 settings = OutboxSettings(rate=10_000.0, batch_size=5)

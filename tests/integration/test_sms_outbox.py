@@ -43,7 +43,7 @@ def fake():
 
 @pytest.fixture
 def transport(fake):
-    return TwilioTransport(ACCOUNT_SID, AUTH_TOKEN, from_number="+16265550199", base_url=fake.url)
+    return TwilioTransport(ACCOUNT_SID, AUTH_TOKEN, from_number="+16265550299", base_url=fake.url)
 
 
 @pytest.fixture
