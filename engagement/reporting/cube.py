@@ -111,12 +111,18 @@ class _Counts:
             Response.version_id.in_(version_ids), Response.id > after_id, Response.id <= upto
         )
         # Answers carry their group and are the survey's by their question: no join.
-        # "+ 0": SQLite scans answers in row order instead of walking the (question,
-        # value) index in random row order (3x slower at 2.5 million answers).
+        # "+ 0" keeps SQLite off the (question, value) index, walked in random row order.
         self.answers_in_range = and_(
             (Answer.question_id + 0).in_(list(question_ids)),
             Answer.response_id > after_id,
             Answer.response_id <= upto,
+        )
+        # Outcomes found by their own key, each joined to its response for the group
+        # (2x quicker in SQLite than walking the responses and looking outcomes up).
+        self.outcomes_in_range = and_(
+            (Response.version_id + 0).in_(version_ids),
+            ResponseOutcome.response_id > after_id,
+            ResponseOutcome.response_id <= upto,
         )
         self.rows: list[tuple[str, object, float | None, int, int]] = []
 
@@ -136,9 +142,14 @@ class _Counts:
         query = select(*columns).select_from(source)
         if source is ResponseOutcome:
             query = query.join(Response, Response.id == ResponseOutcome.response_id)
-        in_range = self.answers_in_range if source is Answer else self.responses_in_range
+        in_range = {
+            Answer: self.answers_in_range,
+            Response: self.responses_in_range,
+            ResponseOutcome: self.outcomes_in_range,
+        }[source]
         keys = [col for col in (item, value) if col is not None and col is not NO_ITEM]
-        query = query.where(in_range, *where).group_by(*keys, group)
+        # The group first: SQLite sorts to group, and rows of one response sort together.
+        query = query.where(in_range, *where).group_by(group, *keys)
         for item_value, number, group_id, count in self.connection.execute(query):
             key = items[item_value] if items is not None else item_value
             self.rows.append((kind, key, number, group_id, count))
@@ -159,7 +170,7 @@ def _count_cells(session: Session, version_ids: list[int], after_id: int, upto: 
     for _attempt in range(COUNT_ATTEMPTS):
         counts = _Counts(session, version_ids, keys, after_id, upto)
         counts.add("n", NO_ITEM, None, source=Response)
-        # Grouped as plain values ("+ 0"), for SQLite's sake as above.
+        # Grouped as plain values ("+ 0"): SQLite keeps off the (question, value) index.
         question, value = Answer.question_id + 0, Answer.value_number + 0
         counts.add("q", question, value, Answer.value_number.is_not(None), items=keys)
         if multiple:
@@ -195,7 +206,12 @@ def write_cells(
         upto = _survey_totals(session, survey_id)[1]
     if not version_ids or upto <= after_id:
         return 0, after_id
-    counts = _count_cells(session, version_ids, after_id, upto)
+    # Counted as the range of ids from the survey's first response: older surveys'
+    # answers are left unread.
+    first = session.scalar(
+        select(func.min(Response.id)).where(Response.version_id.in_(version_ids))
+    )
+    counts = _count_cells(session, version_ids, max(after_id, (first or 1) - 1), upto)
     groups = {
         row.id: row
         for row in session.execute(

@@ -245,3 +245,36 @@ def test_pages_see_new_responses_at_once_and_late_commits_within_a_minute(
     seeded.commit()
     cube.refresh_once(seeded, survey.id, clock)
     assert seeded.get(ReportBuild, survey.id).responses == 5
+
+
+def test_a_response_committing_between_the_counts_of_a_build_is_counted_again(
+    app, seeded, clock, four, monkeypatch
+):
+    """Every count of one build reads the same responses, even when one commits mid-build."""
+    from sqlalchemy.orm import Session
+
+    from engagement.extensions import db
+
+    if seeded.get_bind().dialect.name == "sqlite":
+        pytest.skip("in SQLite the build holds the write lock: nothing commits meanwhile")
+
+    survey = seeded.scalars(select(Survey)).one()
+    upto = seeded.scalar(select(ReportBuild.last_response_id)) or 10_000
+    counted = cube._Counts.add
+    late = []
+
+    def add_then_commit_one(self, kind, *args, **kwargs):
+        counted(self, kind, *args, **kwargs)
+        if kind == "n" and not late:
+            # Another request completes a response whose id falls inside this build's range.
+            with app.app_context(), Session(db.engine) as session:
+                late.append(respond(session, clock, four.slug, "field", ANSWERS[0]).id)
+
+    monkeypatch.setattr(cube._Counts, "add", add_then_commit_one)
+    monkeypatch.setattr(cube, "_survey_totals", lambda session, survey_id: (4, upto + 10_000))
+    state = cube.rebuild(seeded, survey.id, clock)
+    assert late and state.responses == 5
+    cells = cube.read_cells(seeded, survey.id, ("n", "q"))
+    assert cells[cells["kind"] == "n"]["count"].sum() == 5
+    grades = cells[(cells["kind"] == "q") & (cells["item"] == "school_grade")]
+    assert grades["count"].sum() == 5  # the late response's answers and its count agree
