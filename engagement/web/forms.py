@@ -82,7 +82,14 @@ def _field_for(question: Question, language: str) -> Field:
 
 
 class SectionForm(FlaskForm):
-    """One page of questions; the subclass made per request adds a field per question."""
+    """One page of questions; the subclass made per request adds a field per question.
+
+    The app-wide CSRFProtect checks every POST before the view runs; the page renders
+    the token itself, so the form neither makes nor checks one again (the hot path).
+    """
+
+    class Meta:
+        csrf = False
 
     questions: list[Question]
 

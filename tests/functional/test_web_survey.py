@@ -196,6 +196,13 @@ def test_csrf_is_required_on_every_form(client, survey):
     assert refused.status_code == 400
     assert "Esta página estuvo abierta demasiado tiempo" in refused.text
     assert csrf_token(page.text)
+    # The question pages too (their form leaves the check to the app-wide one).
+    first = start(client, "es")
+    assert csrf_token(client.get(first).text)
+    unsigned = client.post(first, data={"action": "next", "attended": "0", "grade": "4"})
+    assert unsigned.status_code == 400
+    forged = {"csrf_token": "forged", "action": "next", "attended": "0", "grade": "4"}
+    assert client.post(first, data=forged).status_code == 400
 
 
 def test_respondent_text_is_escaped(client, survey, seeded):
