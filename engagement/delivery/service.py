@@ -344,7 +344,7 @@ def complete_response(
     return session.get(Response, _complete(session, state, answers, clock(), commit=commit))
 
 
-def add_respondent_group(connection, group: Mapping[str, Any]) -> None:
+def _add_respondent_group(connection, group: Mapping[str, Any]) -> None:
     """Add a respondent group unless a concurrent completion just did."""
     dialect = connection.dialect.name
     insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -425,7 +425,7 @@ def _complete(
     }
     inserted = connection.execute(_INSERT_RESPONSE, values).first()
     if inserted is None:
-        add_respondent_group(connection, {**group, "grade_band": values["group_grade_band"]})
+        _add_respondent_group(connection, {**group, "grade_band": values["group_grade_band"]})
         inserted = connection.execute(_INSERT_RESPONSE, values).one()
     response_id, group_id = inserted
     rows = _answer_rows(definition, answers, state.question_ids, response_id, group_id)

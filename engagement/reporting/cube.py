@@ -96,7 +96,9 @@ def _questions(session: Session, version_ids: list[int]) -> list[tuple[int, str,
 
 
 # A count that saw a different set of responses than the others (a response committed
-# between them) is counted again, at most this many times in all.
+# between them) is counted again, at most this many times in all; should the last try
+# still differ, the build's total no longer matches the survey's and the next full
+# check (refresh_once) rebuilds it.
 COUNT_ATTEMPTS = 3
 
 
@@ -236,9 +238,9 @@ def _insert_cells(session: Session, cells: list[tuple]) -> None:
     """Write counted cells: COPY on PostgreSQL, 8x quicker than INSERTs at 40,000 cells."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # The DBAPI cursor of the session's own connection: the same transaction.
-        cursor = connection.connection.cursor()
-        with cursor.copy(f"COPY report_cell ({', '.join(_INSERTED)}) FROM STDIN") as copy:
+        # A DBAPI cursor on the session's own connection: the same transaction.
+        statement = f"COPY report_cell ({', '.join(_INSERTED)}) FROM STDIN"
+        with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
             for cell in cells:
                 copy.write_row(cell)
     elif cells:
