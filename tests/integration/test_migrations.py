@@ -89,6 +89,9 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
                 answer_groups = connection.execute(
                     text("SELECT response_id, group_id FROM answer ORDER BY response_id")
                 ).all()
+                if connection.dialect.name == "sqlite":
+                    # Migrations run with foreign keys off; the connection comes back with them on.
+                    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             db.engine.dispose()
     finally:
         _drop_scratch(database_url, schema)
