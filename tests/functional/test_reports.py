@@ -54,6 +54,8 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
         assert f'<th scope="row">{school}</th>' in printed
     assert "75.0%" in printed and "68.6%" in printed
     assert "hidden to protect a small group" in printed
+    # The district page has no school columns: it prints as it shows.
+    assert "by-school" not in client.get("/reports/district?lang=en").text
 
     rows = list(
         csv.reader(
