@@ -415,17 +415,17 @@ def _complete(
         "role": fields.get("role", definition.audience),
         "grade_band": fields.get("grade_band"),
     }
+    group_row = {**group, "grade_band": group["grade_band"] or ""}  # "" stands for none
     values = {
         "version_id": draft.version_id,
         **group,
         "started_at": started_at,
         "completed_at": now,
-        **{f"group_{k}": v for k, v in group.items()},
-        "group_grade_band": group["grade_band"] or "",
+        **{f"group_{k}": v for k, v in group_row.items()},
     }
     inserted = connection.execute(_INSERT_RESPONSE, values).first()
     if inserted is None:
-        _add_respondent_group(connection, {**group, "grade_band": values["group_grade_band"]})
+        _add_respondent_group(connection, group_row)
         inserted = connection.execute(_INSERT_RESPONSE, values).one()
     response_id, group_id = inserted
     rows = _answer_rows(definition, answers, state.question_ids, response_id, group_id)
