@@ -1,8 +1,8 @@
 """Inbound SMS webhooks per second under gunicorn on PostgreSQL, beside a bare Flask TwiML
 endpoint, and the outbox worker's sustained send rate against a local fake Twilio.
 
-    .venv/bin/python bench/sms_webhooks.py [--phones 200] [--workers 3] [--clients 8]
-                                           [--outbox 2000] [--outbox-workers 1,4]
+    .venv/bin/python bench/sms_webhooks.py [--phones 200] [--warmup 20] [--workers 3]
+                                           [--clients 8] [--outbox 2000] [--outbox-workers 1,4]
 
 Each phone texts the whole mini survey (9 signed webhook calls, in order, one at
 a time per phone, phones concurrently). The bare endpoint gets the same signed
@@ -201,7 +201,8 @@ def bench_outbox(engine, messages: int, worker_counts: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--phones", type=int, default=200)
+    parser.add_argument("--phones", type=int, default=200, help="timed phones")
+    parser.add_argument("--warmup", type=int, default=20, help="extra phones, not timed")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--outbox", type=int, default=2000)
@@ -214,7 +215,8 @@ def main() -> None:
         f"phones: {args.phones} x {len(SCRIPT)} messages; CPUs: {os.cpu_count()}"
     )
     url = postgres_url()
-    phones = [f"+1626{i // 10000 + 200:03d}{i % 10000:04d}" for i in range(args.phones)]
+    total = args.phones + args.warmup
+    phones = [f"+1626{i // 10000 + 200:03d}{i % 10000:04d}" for i in range(total)]
     _app, engine = prepare(url, phones)
     conversations = signed_requests(phones)
     env = {
@@ -228,11 +230,12 @@ def main() -> None:
     app_server = Gunicorn("wsgi:app", args.workers, env, ROOT)
     bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir)
     try:
-        run_conversations(bare_server.port, conversations[:20], args.clients)  # warm up
-        seconds, latencies, failures = run_conversations(
-            app_server.port, conversations, args.clients
-        )
-        bare = run_conversations(bare_server.port, conversations, args.clients)
+        # Warm both servers (imports, compiled statements, connection pools) untimed.
+        warm, timed = conversations[: args.warmup], conversations[args.warmup :]
+        run_conversations(app_server.port, warm, args.clients)
+        run_conversations(bare_server.port, warm, args.clients)
+        seconds, latencies, failures = run_conversations(app_server.port, timed, args.clients)
+        bare = run_conversations(bare_server.port, timed, args.clients)
         print("PostgreSQL: signed inbound SMS webhooks (TwiML replies)")
         app_rate = report("SMS conversation webhook", seconds, latencies, failures)
         bare_rate = report("bare Flask TwiML endpoint", *bare)
@@ -242,10 +245,10 @@ def main() -> None:
         bare_server.stop()
     found = count(url)
     expected = {
-        "response": args.phones,
-        "answer": args.phones * ANSWER_ROWS_PER_PHONE,
-        "sms_inbound": args.phones * len(SCRIPT),
-        "distinct comments": args.phones,
+        "response": total,
+        "answer": total * ANSWER_ROWS_PER_PHONE,
+        "sms_inbound": total * len(SCRIPT),
+        "distinct comments": total,
     }
     verdict = "none lost or duplicated" if found == expected else f"MISMATCH, expected {expected}"
     print(f"  stored: {found}  ({verdict})")

@@ -358,13 +358,15 @@ def main() -> None:
             clients = [Client(app_server.port, *d) for d in drafts]
             bodies = [(c.path, c._headers(), c.body) for c in clients]
             bare_bodies = [(c.path, {}, c.body) for c in clients]
-            # Warm both servers (imports, connection pools) with a few throwaway requests.
-            run_load(bare_server.port, submissions(bare_bodies[:50]), args.clients, completed)
+            # Warm both servers (imports, compiled statements, connection pools) untimed.
+            warm = args.warmup
+            run_load(app_server.port, submissions(bodies[:warm]), args.clients, completed)
+            run_load(bare_server.port, submissions(bare_bodies[:warm]), args.clients, completed)
             seconds, latencies, failures = run_load(
-                app_server.port, submissions(bodies), args.clients, completed
+                app_server.port, submissions(bodies[warm:]), args.clients, completed
             )
             bare_seconds, bare_latencies, bare_failures = run_load(
-                bare_server.port, submissions(bare_bodies), args.clients, completed
+                bare_server.port, submissions(bare_bodies[warm:]), args.clients, completed
             )
             print(f"{label}: final-page submissions that complete a response")
             app_rate = report("survey app (complete)", seconds, latencies, failures)

@@ -457,12 +457,16 @@ class Turn:
 
     # --- answers ---------------------------------------------------------------------------
     def _answer(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
-        self._touch(conversation)
         if conversation.step is ConversationStep.LANGUAGE:
-            return self._choose_language(conversation, body)
-        if conversation.step is ConversationStep.SCHOOL:
-            return self._choose_school(conversation, body)
-        return self._answer_question(conversation, body, skip)
+            replies = self._choose_language(conversation, body)
+        elif conversation.step is ConversationStep.SCHOOL:
+            replies = self._choose_school(conversation, body)
+        else:
+            replies = self._answer_question(conversation, body, skip)
+        # Touched last, so the new expiry goes out in the commit's one UPDATE of the row.
+        if conversation.status is ConversationStatus.ACTIVE:
+            self._touch(conversation)
+        return replies
 
     def _choose_language(self, conversation: Conversation, body: str) -> list[str]:
         language = _LANGUAGE_WORDS.get(compact(body)) or _LANGUAGE_WORDS.get(normalise(body))
