@@ -60,6 +60,14 @@ def test_a_language_chosen_by_link_sticks_for_the_next_pages(client, survey):
     assert '<html lang="zh-Hans">' in page.text
 
 
+def test_the_thank_you_page_says_thanks_once_in_the_surveys_own_words(client, survey):
+    complete_via_web(client, survey, "jackson", "zh")
+    page = client.get("/s/mini-2026/thanks").text
+    assert "<h1>您的回答已提交</h1>" in page
+    assert page.count("谢谢") == 1  # the survey's "谢谢！", not the page's generic thanks too
+    assert "任何人都不会被单独识别出来" in page  # results only for groups large enough
+
+
 def test_completing_in_spanish_stores_one_response_tied_to_school(client, survey, seeded):
     sent = complete_via_web(client, survey, "jackson", "es")
     thanks = client.get("/s/mini-2026/thanks")
