@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
-from engagement.auth.permissions import Permission, can
+from engagement.auth.permissions import Permission, can, sees_reports, sees_surveys
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,6 +31,8 @@ def _form_texts(values, name: str) -> dict[str, str]:
 def _helpers():
     return {
         "can": can,
+        "sees_surveys": sees_surveys,
+        "sees_reports": sees_reports,
         "Permission": Permission,
         "status_label": lambda value: STATUS_LABELS.get(value, value),
         "kind_label": lambda value: TEXT_KINDS.get(value, value),

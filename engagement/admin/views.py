@@ -1,10 +1,16 @@
 """The staff home page and the audit log."""
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engagement.audit import actions_in_log, recent_events
-from engagement.auth.permissions import Permission, can, require_permission, scope_of
+from engagement.auth.permissions import (
+    Permission,
+    require_permission,
+    scope_of,
+    sees_reports,
+    sees_surveys,
+)
 from engagement.designer.service import list_surveys
 from engagement.extensions import db
 
@@ -16,11 +22,12 @@ PAGE = 100
 @bp.get("/")
 @login_required
 def index():
+    if not sees_surveys(current_user) and sees_reports(current_user):
+        return redirect(url_for("reports.index"))  # a Working Group member's home is the reports
     rates = not scope_of(current_user, Permission.READ_RESPONSE_RATES).nowhere
-    runs = can(current_user, Permission.DESIGN_SURVEYS) or can(current_user, Permission.RUN_SURVEYS)
     return render_template(
         "admin/index.html",
-        surveys=list_surveys(db.session) if runs or rates else [],
+        surveys=list_surveys(db.session) if sees_surveys(current_user) else [],
         rates=rates,
         reading=scope_of(current_user, Permission.READ_REPORTS),
     )

@@ -121,6 +121,22 @@ def can(
     return school is not None and school in scope.schools
 
 
+def sees_surveys(user: User | None) -> bool:
+    """Whether the survey list has anything for `user`: they design or run surveys, or see rates."""
+    return (
+        can(user, Permission.DESIGN_SURVEYS)
+        or can(user, Permission.RUN_SURVEYS)
+        or not scope_of(user, Permission.READ_RESPONSE_RATES).nowhere
+    )
+
+
+def sees_reports(user: User | None) -> bool:
+    """Whether the reports front page has anything for `user`: results to read or targets to set."""
+    return not scope_of(user, Permission.READ_REPORTS).nowhere or can(
+        user, Permission.MANAGE_INDICATORS
+    )
+
+
 # --- Flask side: the one decorator views, exports and API routes use ------------------
 
 ScopeSource = Callable[[dict[str, Any]], str | None]

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from engagement.adapters.clock import app_clock
 from engagement.audit import record
-from engagement.auth.permissions import Permission, can, require_permission, scope_of, view_arg
+from engagement.auth.permissions import (
+    Permission,
+    can,
+    require_permission,
+    scope_of,
+    sees_reports,
+    view_arg,
+)
 from engagement.extensions import db
 from engagement.models import ResultArea, School
 from engagement.reporting.comments import comment_reports, question_comments
@@ -157,9 +164,9 @@ def _page(
 @bp.get("/")
 @login_required
 def index():
-    scope = scope_of(current_user, Permission.READ_REPORTS)
-    if scope.nowhere and not can(current_user, Permission.MANAGE_INDICATORS):
+    if not sees_reports(current_user):
         abort(403)
+    scope = scope_of(current_user, Permission.READ_REPORTS)
     areas = list(db.session.scalars(select(ResultArea).order_by(ResultArea.code)))
     schools = list(
         db.session.scalars(select(School).where(School.active.is_(True)).order_by(School.name))

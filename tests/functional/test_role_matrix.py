@@ -1,5 +1,6 @@
 """Every role against every staff page and action: the forbidden request is refused."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,22 @@ def test_an_api_route_answers_401_and_403_with_bearer_tokens(app, seeded, clock)
     )
     # Tokens only open the API, never the staff pages.
     assert client.get("/admin/", headers=headers).status_code == 302
+
+
+NAV = re.compile(r'<nav class="admin-nav"[^>]*>(.*?)</nav>', re.S)
+HOME = {"working_group": "/reports/"}  # a Working Group member only reads reports
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_role_lands_on_its_home_and_its_menu_opens_only_what_it_may(
+    client, seeded, clock, surveys, role
+):
+    make_user(seeded, clock, f"{role}@example.org", Role(role), areas=["A"], schools=["jackson"])
+    landed = login(client, f"{role}@example.org")
+    page = client.get(landed.headers["Location"], follow_redirects=True)
+    assert page.request.path == HOME.get(role, "/admin/")
+    links = re.findall(r'href="([^"]+)"', NAV.search(page.text).group(1))
+    assert ("/admin/" in links) == (role in RATES | DESIGN)
+    assert ("/reports/" in links) == (role in READERS | DESIGN)
+    for link in links:
+        assert client.get(link).status_code == 200, (role, link)

@@ -64,7 +64,8 @@ def test_invite_assign_and_deactivate(app, client, seeded, clock):
 
     off = client.post(f"/admin/users/{member.id}/active", data={"csrf_token": token, "active": "0"})
     assert off.status_code == 302
-    assert newcomer.get("/admin/").status_code == 302  # their session ended
+    ended = newcomer.get("/admin/")
+    assert ended.status_code == 302 and "/auth/login" in ended.headers["Location"]
     assert login(newcomer, "wg@example.org", password).status_code == 401
 
     me = seeded.scalars(select(User).where(User.email == "office@example.org")).one()
