@@ -12,6 +12,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_request_guards(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -68,6 +69,12 @@ def register_errorhandlers(app: Flask) -> None:
     from engagement.web.errors import register as register_web_errors
 
     register_web_errors(app)
+
+
+def register_request_guards(app: Flask) -> None:
+    from engagement.web.guards import register as register_guards
+
+    register_guards(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
         if request.path.startswith(("/api/", "/sms/")):
             return {"error": error.name, "status": error.code}, error.code
         titles = {
+            400: _("What you sent could not be read"),
             404: _("Page not found"),
             405: _("This page cannot be used that way"),
             413: _("What you sent is too large"),
