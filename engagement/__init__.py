@@ -9,6 +9,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Load config, bind extensions, register blueprints and commands. No I/O."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_config(overrides))
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -16,6 +17,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_converters(app: Flask) -> None:
+    from engagement.web.guards import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter
 
 
 def register_extensions(app: Flask) -> None:

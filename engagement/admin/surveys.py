@@ -34,6 +34,7 @@ from engagement.models import Indicator, IndicatorSource
 from engagement.surveys import QuestionType
 from engagement.surveys.loader import definition_to_yaml, parse_yaml
 from engagement.surveys.scales import BUILT_IN_CHOICES, DEFAULT_FAVOURABLE
+from engagement.web.guards import whole_number
 
 from . import bp
 from .forms import (
@@ -54,8 +55,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _expected_version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.form.get("version"))
 
 
 def _refusal(error: DesignerError | FormError, template: str, **context):
@@ -290,11 +290,13 @@ def survey_settings(slug: str):
     require_csrf()
     form = request.form
     min_cell = form.get("min_cell_size", "").strip()
+    min_cell_number = whole_number(min_cell)
     settings = {
         "audience": form.get("audience", ""),
         "school_year": form.get("school_year", "").strip(),
         "sms_keyword": form.get("sms_keyword", "").strip().upper() or None,
-        "min_cell_size": int(min_cell) if min_cell.isdigit() else (min_cell or None),
+        # Anything but a plain number goes on as typed, for the validator to explain.
+        "min_cell_size": min_cell_number if min_cell_number is not None else (min_cell or None),
     }
     return _edit(slug, partial(editing.set_settings, settings=settings), {"change": "settings"})
 

@@ -13,6 +13,7 @@ from engagement.auth.permissions import (
 )
 from engagement.designer.service import list_surveys
 from engagement.extensions import db
+from engagement.web.guards import whole_number
 
 from . import bp
 
@@ -37,7 +38,7 @@ def index():
 @require_permission(Permission.READ_AUDIT)
 def audit_log():
     action = request.args.get("action") or None
-    before = request.args.get("before", type=int)
+    before = whole_number(request.args.get("before"))
     events = recent_events(db.session, action=action, limit=PAGE, before_id=before)
     return render_template(
         "admin/audit.html",

@@ -109,6 +109,11 @@ def _comments(area: str | None = None, school: str | None = None):
     return question_comments(db.session, reports, _filters(), schools=[school] if school else None)
 
 
+def _keeping_filters(endpoint: str, **values) -> str:
+    """A link that keeps this page's query (year, filters); the route's own values win over it."""
+    return url_for(endpoint, **{**request.args.to_dict(), **values})
+
+
 def _page(
     template: str,
     table,
@@ -120,15 +125,14 @@ def _page(
 ):
     names = {s.code: s.name for s in table.schools}
     grid_cells = grid(table, codes)
-    query = request.args.to_dict()
     export_urls = (
-        {fmt: url_for(export[0], fmt=fmt, **export[1], **query) for fmt in ("csv", "xlsx")}
+        {fmt: _keeping_filters(export[0], fmt=fmt, **export[1]) for fmt in ("csv", "xlsx")}
         if export
         else None
     )
     comment_urls = (
         {
-            fmt: url_for(export[0].replace("_export", "_comments"), fmt=fmt, **export[1], **query)
+            fmt: _keeping_filters(export[0].replace("_export", "_comments"), fmt=fmt, **export[1])
             for fmt in ("csv", "xlsx")
         }
         if export and comments is not None
@@ -156,7 +160,7 @@ def _page(
         status_label=status_label,
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
-        print_url=url_for(request.endpoint, **(request.view_args or {}), **{**query, "print": "1"}),
+        print_url=_keeping_filters(request.endpoint, **(request.view_args or {}), print="1"),
         **context,
     )
 

@@ -11,6 +11,7 @@ from engagement.extensions import db
 from engagement.sms import bp
 from engagement.sms.conversation import BadMessage, Inbound, SmsSettings, handle_inbound
 from engagement.sms.outbox import record_status
+from engagement.web.guards import whole_number
 
 
 def signed_url() -> str:
@@ -64,8 +65,8 @@ def status():
         db.session,
         sid,
         state,
-        int(error) if error.isdigit() else None,
-        int(outbound_id) if outbound_id.isdigit() else None,
+        whole_number(error),
+        whole_number(outbound_id),
         app_clock(),
     )
     return Response(status=204)

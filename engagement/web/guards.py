@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
 
 NUL = "\x00"
+DATABASE_INT_MAX = 2**31 - 1  # ids and counts are PostgreSQL integers
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in a URL: a number no database integer can hold matches no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def whole_number(text: str | None, maximum: int = DATABASE_INT_MAX) -> int | None:
+    """A count or id typed into a form or a query: plain digits within range, else None.
+
+    `str.isdigit` alone also passes "²" (which `int` refuses) and numbers too big to store.
+    """
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
 
 
 def carries_nul() -> bool:

@@ -30,7 +30,8 @@ def language_links() -> list[dict[str, str]]:
                 "code": language,
                 "name": LANGUAGE_NAMES[language],
                 "html_lang": HTML_LANG[language],
-                "url": url_for(request.endpoint, **{**args, **query}) if request.endpoint else "?",
+                # The route's own values (survey, page, school) win over a same-named query key.
+                "url": url_for(request.endpoint, **{**query, **args}) if request.endpoint else "?",
             }
         )
     return links

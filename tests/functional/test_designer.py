@@ -330,3 +330,18 @@ def test_saving_each_question_page_untouched_changes_nothing(designer, seeded, c
         saved = designer.post(f"/admin/surveys/mini-2026/questions/{question.key}", data=fields)
         assert saved.status_code == 302, (question.key, saved.text[-2000:])
         assert versions(seeded, "mini-2026") == 1, question.key
+
+
+@pytest.mark.parametrize("typed", ["²", "99999999999999999999", "seven"])
+def test_a_minimum_group_size_that_is_not_a_plain_number_is_refused_with_a_reason(
+    designer, seeded, typed
+):
+    assert post(designer, "/admin/surveys/new", NEW).status_code == 302
+    settings = {"audience": "parent", "school_year": "2026-27", "version": "²"}
+    page = "/admin/surveys/walk-2026"
+    refused = post(designer, page + "/settings", {**settings, "min_cell_size": typed}, page)
+    assert refused.status_code == 422
+    assert "min_cell_size: a whole number, at least 1" in refused.text
+    saved = post(designer, page + "/settings", {**settings, "min_cell_size": "7"}, page)
+    assert saved.status_code == 302
+    assert "7" in designer.get(page).text.split('name="min_cell_size"')[1].split(">")[0]

@@ -189,3 +189,37 @@ def test_each_role_lands_on_its_home_and_its_menu_opens_only_what_it_may(
     assert ("/reports/" in links) == (role in READERS | DESIGN)
     for link in links:
         assert client.get(link).status_code == 200, (role, link)
+
+
+ODD_QUERIES = [
+    "year=abc&language=xx&channel=fax&level=zz&by=nothing&print=yes",
+    "lang=%EF%BD%85%EF%BD%93&year=" + "9" * 300,  # full-width "ｅｓ", a 300-digit year
+    "before=-1&page=0",
+    "before=99999999999999999999",  # beyond any database integer
+    "school=%E2%80%AE%F0%9F%98%80&language=es&language=zh",  # right-to-left mark, emoji
+    "next=//evil.example&q=" + "x" * 5000,
+]
+ODD_PATHS = [
+    "/s/mini-2026/p/99999999999999999999",
+    "/admin/users/99999999999999999999",
+    "/admin/users/2147483648",
+    "/s/mini-2026/p/%C2%B2",  # "²" passes str.isdigit but not int()
+]
+
+
+def test_odd_addresses_never_cause_a_server_error(client, seeded, clock, surveys):
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    pages = {route.format(**surveys) for method, route, _ in ROUTES if method == "GET"}
+    pages |= {"/", "/s/mini-2026", "/s/mini-2026/p/1", "/s/mini-2026/thanks"}
+    for page in sorted(pages):
+        for query in ODD_QUERIES:
+            url = page + ("&" if "?" in page else "?") + query
+            assert client.get(url).status_code < 500, url
+    for path in ODD_PATHS:
+        assert client.get(path).status_code == 404, path
+    assert client.get("/admin/audit?before=99999999999999999999").status_code == 200
+    # A query key named like the route's value: language, export and print links keep the route's.
+    page = client.get("/reports/school/jackson?school=field").text
+    assert "/reports/school/jackson/export.csv?school=field" not in page
+    assert "/reports/school/field" not in page
