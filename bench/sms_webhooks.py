@@ -3,6 +3,7 @@ endpoint, and the outbox worker's sustained send rate against a local fake Twili
 
     .venv/bin/python bench/sms_webhooks.py [--phones 200] [--warmup 20] [--workers 3]
                                            [--clients 8] [--outbox 2000] [--outbox-workers 1,4]
+                                           [--floor]
 
 Each phone texts the whole mini survey (9 signed webhook calls, in order, one at
 a time per phone, phones concurrently). The bare endpoint gets the same signed
@@ -10,6 +11,8 @@ bodies and answers a fixed TwiML message. Afterwards the stored responses,
 answers and inbound records are counted: none may be lost or duplicated.
 Then N outbox messages are queued and sent by 1..k workers through the real
 twilio client to the fake server, with the rate limit out of the way.
+`--floor` also times a webhook that does only the durable minimum (FLOOR_APP),
+to show how much of the bare rate any per-text transaction leaves.
 """
 
 from __future__ import annotations
@@ -51,6 +54,46 @@ app = Flask(__name__)
 def inbound():
     twiml = MessagingResponse()
     twiml.message("What grade would you give the school?")
+    return Response(str(twiml), mimetype="text/xml")
+"""
+
+# --floor: the least a durable, in-order, exactly-once webhook can do, to show what 40% allows.
+# 2 statements: lock the phone's row, record the MessageSid (then commit). 5: also the
+# MessageSid check, the active conversation and one UPDATE, as a real turn needs at least.
+FLOOR_APP = """
+import os
+import sqlalchemy as sa
+from flask import Flask, Response, abort, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+app = Flask(__name__)
+engine = sa.create_engine(os.environ["FLOOR_DATABASE_URL"])
+validator = RequestValidator(os.environ["FLOOR_AUTH_TOKEN"])
+URL = os.environ["FLOOR_PUBLIC_URL"]
+FULL = os.environ["FLOOR_STATEMENTS"] == "5"
+REPLY = "What grade would you give the school?"
+LOCK = sa.text("select id from sms_contact where phone = :phone for update")
+SEEN = sa.text("select 1 from bench_floor where sid = :sid")
+ACTIVE = sa.text("select id from sms_conversation where contact_id = :id and status = 'active'")
+TOUCH = sa.text("update sms_contact set language = language where id = :id")
+RECORD = sa.text("insert into bench_floor (sid, reply) values (:sid, :reply)")
+
+@app.post("/sms/twilio/inbound")
+def inbound():
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not validator.validate(URL, request.form, signature):
+        abort(403)
+    form = request.form
+    with engine.begin() as connection:
+        contact = connection.execute(LOCK, {"phone": form["From"]}).scalar_one()
+        if FULL:
+            connection.execute(SEEN, {"sid": form["MessageSid"]}).first()
+            connection.execute(ACTIVE, {"id": contact}).first()
+            connection.execute(TOUCH, {"id": contact})
+        connection.execute(RECORD, {"sid": form["MessageSid"], "reply": REPLY})
+    twiml = MessagingResponse()
+    twiml.message(REPLY)
     return Response(str(twiml), mimetype="text/xml")
 """
 
@@ -199,6 +242,41 @@ def bench_outbox(engine, messages: int, worker_counts: list[int]) -> None:
         )
 
 
+def bench_floor(engine, url: str, workdir: Path, args, conversations, bare_port: int) -> None:
+    """Time FLOOR_APP with 2 and with 5 statements per text, each beside the bare endpoint."""
+    import sqlalchemy as sa
+
+    from engagement.config import normalise_database_url
+
+    env = {
+        **os.environ,
+        "FLOOR_DATABASE_URL": normalise_database_url(url),
+        "FLOOR_AUTH_TOKEN": AUTH_TOKEN,
+        "FLOOR_PUBLIC_URL": PUBLIC + PATH,
+    }
+    print("Floor: a minimal durable webhook (row lock, MessageSid recorded, commit), no engine")
+    for statements in (2, 5):
+        with engine.begin() as connection:
+            connection.execute(sa.text("drop table if exists bench_floor"))
+            connection.execute(
+                sa.text("create table bench_floor (sid text primary key, reply text)")
+            )
+        server = Gunicorn(
+            "floor_app:app", args.workers, {**env, "FLOOR_STATEMENTS": str(statements)}, workdir
+        )
+        try:
+            run_conversations(server.port, conversations[: args.warmup], args.clients)
+            timed = run_conversations(server.port, conversations[args.warmup :], args.clients)
+            rate = report(f"floor, {statements} statements", *timed)
+            bare = run_conversations(bare_port, conversations[args.warmup :], args.clients)
+            bare_rate = report("bare Flask TwiML endpoint", *bare)
+            print(f"  ratio floor/bare: {rate / bare_rate:.1%}")
+        finally:
+            server.stop()
+    with engine.begin() as connection:
+        connection.execute(sa.text("drop table bench_floor"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phones", type=int, default=200, help="timed phones")
@@ -207,9 +285,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--outbox", type=int, default=2000)
     parser.add_argument("--outbox-workers", default="1,4")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time minimal durable webhooks (see FLOOR_APP)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-sms-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
+    (workdir / "floor_app.py").write_text(FLOOR_APP)
     print(
         f"gunicorn sync workers: {args.workers}; concurrent clients: {args.clients}; "
         f"phones: {args.phones} x {len(SCRIPT)} messages; CPUs: {os.cpu_count()}"
@@ -240,18 +322,21 @@ def main() -> None:
         app_rate = report("SMS conversation webhook", seconds, latencies, failures)
         bare_rate = report("bare Flask TwiML endpoint", *bare)
         print(f"  ratio app/bare: {app_rate / bare_rate:.1%}  (target >= 40%)")
+        app_server.stop()
+        found = count(url)
+        expected = {
+            "response": total,
+            "answer": total * ANSWER_ROWS_PER_PHONE,
+            "sms_inbound": total * len(SCRIPT),
+            "distinct comments": total,
+        }
+        verdict = "none lost or duplicated" if found == expected else f"MISMATCH: {expected}"
+        print(f"  stored: {found}  ({verdict})")
+        if args.floor:
+            bench_floor(engine, url, workdir, args, conversations, bare_server.port)
     finally:
         app_server.stop()
         bare_server.stop()
-    found = count(url)
-    expected = {
-        "response": total,
-        "answer": total * ANSWER_ROWS_PER_PHONE,
-        "sms_inbound": total * len(SCRIPT),
-        "distinct comments": total,
-    }
-    verdict = "none lost or duplicated" if found == expected else f"MISMATCH, expected {expected}"
-    print(f"  stored: {found}  ({verdict})")
     bench_outbox(engine, args.outbox, [int(n) for n in args.outbox_workers.split(",")])
     engine.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
