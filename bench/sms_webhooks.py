@@ -2,12 +2,13 @@
 endpoint, and the outbox worker's sustained send rate against a local fake Twilio.
 
     .venv/bin/python bench/sms_webhooks.py [--phones 200] [--warmup 20] [--workers 3]
-                                           [--clients 8] [--outbox 2000] [--outbox-workers 1,4]
-                                           [--floor]
+                                           [--clients 8] [--rounds 3] [--outbox 2000]
+                                           [--outbox-workers 1,4] [--floor]
 
 Each phone texts the whole mini survey (9 signed webhook calls, in order, one at
 a time per phone, phones concurrently). The bare endpoint gets the same signed
-bodies and answers a fixed TwiML message. Afterwards the stored responses,
+bodies and answers a fixed TwiML message; the two take turns in alternating
+rounds and the median of the rounds' ratios is printed. Afterwards the stored responses,
 answers and inbound records are counted: none may be lost or duplicated.
 Then N outbox messages are queued and sent by 1..k workers through the real
 twilio client to the fake server, with the rate limit out of the way.
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web_submissions import Gunicorn, report, run_load  # noqa: E402
+from web_submissions import Gunicorn, compare, interleaved, run_load  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "bench_sms"
@@ -167,10 +168,14 @@ def twiml_reply(reply, data) -> tuple[bool, str]:
     return reply.status == 200 and b"<Message>" in data, f"{reply.status} {data[:120]!r}"
 
 
+def phone_jobs(conversations) -> list:
+    """One job per phone: its texts, sent in order, one at a time."""
+    return [[(PATH, headers, body) for headers, body in messages] for messages in conversations]
+
+
 def run_conversations(port: int, conversations, clients: int):
     """Each client thread plays whole phones, one message at a time; latencies and failures."""
-    jobs = [[(PATH, headers, body) for headers, body in messages] for messages in conversations]
-    return run_load(port, jobs, clients, twiml_reply)
+    return run_load(port, phone_jobs(conversations), clients, twiml_reply)
 
 
 def count(url: str) -> dict[str, int]:
@@ -266,11 +271,11 @@ def bench_floor(engine, url: str, workdir: Path, args, conversations, bare_port:
         )
         try:
             run_conversations(server.port, conversations[: args.warmup], args.clients)
-            timed = run_conversations(server.port, conversations[args.warmup :], args.clients)
-            rate = report(f"floor, {statements} statements", *timed)
-            bare = run_conversations(bare_port, conversations[args.warmup :], args.clients)
-            bare_rate = report("bare Flask TwiML endpoint", *bare)
-            print(f"  ratio floor/bare: {rate / bare_rate:.1%}")
+            jobs = phone_jobs(conversations[args.warmup :])
+            sides = {"floor": (server.port, jobs), "bare": (bare_port, jobs)}
+            results = interleaved(sides, args.rounds, args.clients, twiml_reply)
+            labels = {"floor": f"floor, {statements} statements", "bare": "bare TwiML endpoint"}
+            compare(results, labels, "")
         finally:
             server.stop()
     with engine.begin() as connection:
@@ -283,6 +288,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20, help="extra phones, not timed")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating app/bare rounds")
     parser.add_argument("--outbox", type=int, default=2000)
     parser.add_argument("--outbox-workers", default="1,4")
     parser.add_argument(
@@ -316,12 +322,12 @@ def main() -> None:
         warm, timed = conversations[: args.warmup], conversations[args.warmup :]
         run_conversations(app_server.port, warm, args.clients)
         run_conversations(bare_server.port, warm, args.clients)
-        seconds, latencies, failures = run_conversations(app_server.port, timed, args.clients)
-        bare = run_conversations(bare_server.port, timed, args.clients)
+        sides = {"app": (app_server.port, phone_jobs(timed))}
+        sides["bare"] = (bare_server.port, phone_jobs(timed))
+        results = interleaved(sides, args.rounds, args.clients, twiml_reply)
         print("PostgreSQL: signed inbound SMS webhooks (TwiML replies)")
-        app_rate = report("SMS conversation webhook", seconds, latencies, failures)
-        bare_rate = report("bare Flask TwiML endpoint", *bare)
-        print(f"  ratio app/bare: {app_rate / bare_rate:.1%}  (target >= 40%)")
+        labels = {"app": "SMS conversation webhook", "bare": "bare Flask TwiML endpoint"}
+        compare(results, labels, "  (target >= 40%)")
         app_server.stop()
         found = count(url)
         expected = {

@@ -1,16 +1,20 @@
 """Completed web survey submissions per second under gunicorn, beside a bare Flask endpoint.
 
-    .venv/bin/python bench/web_submissions.py [--responses 600] [--workers 3] [--clients 8]
+    .venv/bin/python bench/web_submissions.py [--responses 2000] [--warmup 100] [--workers 3]
+                                              [--clients 8] [--rounds 3] [--floor]
 
 For each database (SQLite file, PostgreSQL) it migrates a fresh database,
 loads the family survey, opens it, prepares N respondents who have answered
 every page but the last, then times the final-page POST that validates the
 last page and completes the response (one transaction) from concurrent
 keep-alive clients. The same load runs against a bare Flask endpoint served
-by gunicorn with the same settings, in the same run, and the ratio is
-printed. Afterwards it counts the stored responses: none may be missing or
-duplicated. It also prints the bytes a phone downloads for the first survey
-page and any third-party request it would make.
+by gunicorn with the same settings, in the same run, in alternating rounds
+(app, bare, app, bare, ...), and the median of the rounds' ratios is printed.
+Afterwards it counts the stored responses: none may be missing or duplicated.
+It also prints the bytes a phone downloads for the first survey page and any
+third-party request it would make. `--floor` also times the same
+completions done with the durable minimum (FLOOR_APP), to show how much of the
+bare rate any completion leaves.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +48,50 @@ app = Flask(__name__)
 
 @app.post("/s/<slug>/p/<int:number>")
 def page(slug, number):
+    return redirect(f"/s/{slug}/thanks")
+"""
+
+# --floor: the least a durable completion can do (claim the draft, store the response and its
+# answers, commit, redirect): no CSRF, session, validation or scoring. Shows what 30% allows.
+FLOOR_APP = """
+import json
+import os
+import sqlalchemy as sa
+from flask import Flask, abort, redirect, request
+
+app = Flask(__name__)
+engine = sa.create_engine(os.environ["FLOOR_DATABASE_URL"])
+if engine.dialect.name == "sqlite":  # the app's own settings
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(connection, _record):
+        cursor = connection.cursor()
+        for pragma in ("journal_mode=WAL", "busy_timeout=10000", "synchronous=NORMAL"):
+            cursor.execute("PRAGMA " + pragma)
+        cursor.close()
+
+CLAIM = sa.text(
+    "update response_draft set completed = true where token = :token and not completed"
+    " returning id, answers"
+)
+RESPONSE = sa.text("insert into bench_floor_response (draft_id) values (:draft) returning id")
+ANSWER = sa.text(
+    "insert into bench_floor_answer (response_id, key, value) values (:id, :key, :value)"
+)
+
+@app.post("/s/<slug>/p/<int:number>")
+def page(slug, number):
+    form = request.form.to_dict(flat=False)
+    with engine.begin() as connection:
+        draft = connection.execute(CLAIM, {"token": request.cookies.get("draft_" + slug)}).first()
+        if draft is None:
+            abort(409)
+        stored = json.loads(draft[1]) if isinstance(draft[1], str) else draft[1]
+        answers = {**stored, **{k: v for k, v in form.items() if k not in ("csrf_token", "action")}}
+        response = connection.execute(RESPONSE, {"draft": draft[0]}).scalar_one()
+        rows = [{"id": response, "key": k, "value": json.dumps(v)} for k, v in answers.items()]
+        if rows:
+            connection.execute(ANSWER, rows)
     return redirect(f"/s/{slug}/thanks")
 """
 
@@ -234,6 +283,40 @@ def run_load(port: int, jobs, clients: int, check):
     return time.perf_counter() - started, latencies, failures
 
 
+def interleaved(sides: dict[str, tuple[int, list]], rounds: int, clients: int, check) -> dict:
+    """Run each side's jobs in `rounds` slices, taking the sides in turn slice by slice.
+
+    A machine that speeds up or slows down during the run then affects every side
+    alike. Returns, per side, the pooled (seconds, latencies, failures) and each
+    round's rate.
+    """
+    results = {
+        label: {"seconds": 0.0, "latencies": [], "failures": [], "rates": []} for label in sides
+    }
+    for round_ in range(rounds):
+        for label, (port, jobs) in sides.items():
+            seconds, latencies, failures = run_load(port, jobs[round_::rounds], clients, check)
+            result = results[label]
+            result["seconds"] += seconds
+            result["latencies"] += latencies
+            result["failures"] += failures
+            result["rates"].append(len(latencies) / seconds)
+    return results
+
+
+def compare(results: dict, labels: dict[str, str], target: str) -> float:
+    """Print both sides' pooled figures and the median of the per-round ratios; return it."""
+    side, base = labels
+    for label, text in labels.items():
+        result = results[label]
+        report(text, result["seconds"], result["latencies"], result["failures"])
+    ratios = [a / b for a, b in zip(results[side]["rates"], results[base]["rates"], strict=True)]
+    ratio = statistics.median(ratios)
+    rounds = ", ".join(f"{r:.1%}" for r in ratios)
+    print(f"  ratio {side}/{base}: {ratio:.1%}  (median of rounds {rounds}){target}")
+    return ratio
+
+
 def completed(reply, _data) -> tuple[bool, str]:
     """A final page's reply: the redirect to the thank-you page."""
     location = reply.getheader("Location", "")
@@ -333,7 +416,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating app/bare rounds")
     parser.add_argument("--survey", type=Path, default=SURVEY_FILE)
+    parser.add_argument(
+        "--floor", action="store_true", help="also time a minimal durable completion (FLOOR_APP)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
@@ -362,16 +449,19 @@ def main() -> None:
             warm = args.warmup
             run_load(app_server.port, submissions(bodies[:warm]), args.clients, completed)
             run_load(bare_server.port, submissions(bare_bodies[:warm]), args.clients, completed)
-            seconds, latencies, failures = run_load(
-                app_server.port, submissions(bodies[warm:]), args.clients, completed
-            )
-            bare_seconds, bare_latencies, bare_failures = run_load(
-                bare_server.port, submissions(bare_bodies[warm:]), args.clients, completed
+            drafts_before = draft_answers(url) if args.floor else {}
+            results = interleaved(
+                {
+                    "app": (app_server.port, submissions(bodies[warm:])),
+                    "bare": (bare_server.port, submissions(bare_bodies[warm:])),
+                },
+                args.rounds,
+                args.clients,
+                completed,
             )
             print(f"{label}: final-page submissions that complete a response")
-            app_rate = report("survey app (complete)", seconds, latencies, failures)
-            bare_rate = report("bare Flask endpoint", bare_seconds, bare_latencies, bare_failures)
-            print(f"  ratio app/bare: {app_rate / bare_rate:.1%}  (target >= 30%)")
+            labels = {"app": "survey app (complete)", "bare": "bare Flask endpoint"}
+            compare(results, labels, "  (target >= 30%)")
             stored = count_responses(url)
             print(
                 f"  responses stored: {stored} of {len(drafts)} submitted "
@@ -387,10 +477,73 @@ def main() -> None:
                     f"{', '.join(fetched)}"
                 )
                 print(f"  third-party requests: {third or 'none'}")
+            if args.floor:
+                app_server.stop()
+                bench_floor(url, workdir, args, drafts_before, bodies, bare_bodies, bare_server)
         finally:
             app_server.stop()
             bare_server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def draft_answers(url: str) -> dict[str, object]:
+    """Every draft's stored answers by token, so the floor can complete the same drafts again."""
+    import sqlalchemy as sa
+
+    from engagement.config import normalise_database_url
+
+    engine = sa.create_engine(normalise_database_url(url))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("select token, answers from response_draft")).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def bench_floor(url, workdir, args, drafts_before, bodies, bare_bodies, bare_server) -> None:
+    """Time FLOOR_APP on the same drafts (reopened with their answers) beside the bare endpoint."""
+    import json
+
+    import sqlalchemy as sa
+
+    from engagement.config import normalise_database_url
+
+    engine = sa.create_engine(normalise_database_url(url))
+    key = "serial primary key" if engine.dialect.name == "postgresql" else "integer primary key"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"create table bench_floor_response (id {key}, draft_id int)"))
+        connection.execute(
+            sa.text(
+                f"create table bench_floor_answer (id {key}, response_id int, key text, value text)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "update response_draft set completed = false, answers = :answers"
+                " where token = :token"
+            ),
+            [
+                {"token": t, "answers": json.dumps(a) if not isinstance(a, str) else a}
+                for t, a in drafts_before.items()
+            ],
+        )
+    engine.dispose()
+    env = {**os.environ, "FLOOR_DATABASE_URL": normalise_database_url(url)}
+    (workdir / "floor_app.py").write_text(FLOOR_APP)
+    server = Gunicorn("floor_app:app", args.workers, env, workdir, args.threads)
+    try:
+        run_load(server.port, submissions(bodies[: args.warmup]), args.clients, completed)
+        results = interleaved(
+            {
+                "floor": (server.port, submissions(bodies[args.warmup :])),
+                "bare": (bare_server.port, submissions(bare_bodies[args.warmup :])),
+            },
+            args.rounds,
+            args.clients,
+            completed,
+        )
+    finally:
+        server.stop()
+    compare(results, {"floor": "floor (durable minimum)", "bare": "bare Flask endpoint"}, "")
 
 
 def count_responses(url: str) -> int:
