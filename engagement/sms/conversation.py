@@ -250,7 +250,7 @@ class Turn:
     # --- entry ---------------------------------------------------------------------------
     def reply_to(self, body: str) -> list[str]:
         if len(body) > MAX_BODY:
-            return [self._too_long()]
+            return [prompts.too_long(self.contact.language)]
         found = keyword_of(body)
         if found is not None and found[0] is not Keyword.SKIP:
             return self._keyword(*found)
@@ -266,14 +266,8 @@ class Turn:
             started = self._promote()
             if expired is not None:
                 return [prompts.expired(self.language, _keyword(expired)), *started]
-            return started or [prompts.nothing_open(self.language)]
+            return started or [prompts.nothing_open(self.contact.language)]
         return self._answer(active, body, found is not None)
-
-    def _too_long(self) -> str:
-        with prompts.speaking(self.language):
-            from flask_babel import gettext as _
-
-            return _("Your message is too long. Please send a shorter reply.")
 
     # --- keywords --------------------------------------------------------------------------
     def _keyword(self, keyword: Keyword, word_language: str) -> list[str]:

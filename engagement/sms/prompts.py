@@ -6,7 +6,7 @@ language; needs an app context (requests, CLI and the worker all have one).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from flask_babel import force_locale
@@ -135,10 +135,25 @@ def queued(language: str) -> str:
         return _("We will send that survey when you finish this one.")
 
 
-def nothing_open(language: str) -> str:
+def in_every_language(message: Callable[[str], str]) -> str:
+    """For a phone whose language is not known yet: the message in all three, one per line."""
+    return "\n".join(message(language) for language in SUPPORTED_LANGUAGES)
+
+
+def nothing_open(language: str | None) -> str:
     """A message that is neither a keyword nor an answer to anything."""
+    if language is None:
+        return in_every_language(nothing_open)
     with speaking(language):
         return _("We did not recognise that. Text the survey's keyword to start, or HELP for help.")
+
+
+def too_long(language: str | None) -> str:
+    """More than Twilio delivers as one message (1,600 characters)."""
+    if language is None:
+        return in_every_language(too_long)
+    with speaking(language):
+        return _("Your message is too long. Please send a shorter reply.")
 
 
 def help_reply(language: str, office: str, phone: str) -> str:

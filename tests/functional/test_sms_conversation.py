@@ -228,13 +228,31 @@ def test_duplicate_message_sid_gets_the_same_reply_and_changes_nothing(client, m
     assert text(client, PHONE, "A")[0].startswith("Child's grade")
 
 
-def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open):
-    assert text(client, PHONE, "FAMILY")[0].startswith("We did not recognise that.")
-    assert text(client, PHONE, "")[0].startswith("We did not recognise that.")
+def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, clock):
+    # A phone we have never heard from: its language is unknown, so the reply is in all three.
+    (reply,) = text(client, PHONE, "FAMILY")
+    assert reply.split("\n") == [
+        "We did not recognise that. Text the survey's keyword to start, or HELP for help.",
+        "No reconocimos ese mensaje. Envíe la palabra clave de la encuesta para empezar, "
+        "o AYUDA para obtener ayuda.",
+        '我们无法识别这条短信。回复调查的关键词开始作答，或回复"帮助"获取帮助。',  # smart-encoded
+    ]
+    assert text(client, PHONE, "") == [reply]
     assert text(client, PHONE, "🙂🙂")[0].startswith("We did not recognise that.")
     assert text(client, PHONE, "x" * 1600)[0].startswith("We did not recognise that.")
     assert text(client, PHONE, "x" * 1601) == [
-        "Your message is too long. Please send a shorter reply."
+        "Your message is too long. Please send a shorter reply.\n"
+        "Su mensaje es demasiado largo. Envíe una respuesta más corta.\n"
+        "您的短信太长了，请发送简短一些的回复。"
+    ]
+    # Once the language is known, only that language.
+    add_contact(mini_open, clock, "+16265550202", language="es")
+    assert text(client, "+16265550202", "Hola") == [
+        "No reconocimos ese mensaje. Envíe la palabra clave de la encuesta para empezar, "
+        "o AYUDA para obtener ayuda."
+    ]
+    assert text(client, "+16265550202", "x" * 1601) == [
+        "Su mensaje es demasiado largo. Envíe una respuesta más corta."
     ]
 
 
