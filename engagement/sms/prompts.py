@@ -75,7 +75,7 @@ def invalid_answer(question: Question, language: str, error: AnswerError | None)
             reason = _("This question needs an answer.")
         else:
             reason = answer_error_message(error, question, language)
-        return _("Sorry: %(reason)s", reason=reason) + "\n" + question_text(question, language)
+        return _("Sorry. %(reason)s", reason=reason) + "\n" + question_text(question, language)
 
 
 def school_question(language: str, names: Sequence[str]) -> str:
