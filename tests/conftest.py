@@ -139,9 +139,13 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def app(database_url, clock):
-    """The app with no context pushed, so each request gets its own session, as in production."""
-    app = make_app(database_url, clock)
+def app(request, database_url, clock):
+    """The app with no context pushed, so each request gets its own session, as in production.
+
+    A module or test marked `app_config(**overrides)` gets those settings too.
+    """
+    marker = request.node.get_closest_marker("app_config")
+    app = make_app(database_url, clock, **(marker.kwargs if marker else {}))
     yield app
     with app.app_context():
         db.engine.dispose()

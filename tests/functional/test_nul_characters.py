@@ -6,18 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engagement.models import InboundMessage, ResponseDraft
-from tests.sms import open_mini, post_signed, sms_app
+from tests.sms import SMS_CONFIG, open_mini, post_signed
 from tests.support import csrf_token
 
-
-@pytest.fixture
-def app(database_url, clock):
-    from engagement.extensions import db
-
-    app = sms_app(database_url, clock)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+pytestmark = pytest.mark.app_config(**SMS_CONFIG)
 
 
 @pytest.fixture

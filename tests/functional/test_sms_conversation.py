@@ -17,19 +17,12 @@ from engagement.models import (
     Response,
     ResponseDraft,
 )
-from tests.sms import add_contact, open_mini, post_signed, replies, sms_app, text
+from tests.sms import SMS_CONFIG, add_contact, open_mini, post_signed, replies, text
 
 PHONE = "+16265550201"
 
 
-@pytest.fixture
-def app(database_url, clock):
-    from engagement.extensions import db
-
-    app = sms_app(database_url, clock)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+pytestmark = pytest.mark.app_config(**SMS_CONFIG)
 
 
 @pytest.fixture

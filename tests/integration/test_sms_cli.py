@@ -6,17 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engagement.models import Contact, Response, ResponseDraft
-from tests.sms import GOOD_AND_BAD, open_mini, sms_app
+from tests.sms import GOOD_AND_BAD, SMS_CONFIG, open_mini
 
-
-@pytest.fixture
-def app(database_url, clock):
-    from engagement.extensions import db
-
-    app = sms_app(database_url, clock)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+pytestmark = pytest.mark.app_config(**SMS_CONFIG)
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_line(runner, seeded, tmp_path):

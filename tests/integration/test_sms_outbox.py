@@ -22,17 +22,9 @@ from engagement.sms.conversation import SmsSettings
 from engagement.sms.outbox import OutboxSettings, abandon_stale, claim, run_worker, send_claimed
 from engagement.sms.transports import TwilioTransport
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from tests.sms import MORNING, OUTBOX, add_contact, open_mini, post_signed, sms_app, text
+from tests.sms import MORNING, OUTBOX, SMS_CONFIG, add_contact, open_mini, post_signed, text
 
-
-@pytest.fixture
-def app(database_url, clock):
-    from engagement.extensions import db
-
-    app = sms_app(database_url, clock)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+pytestmark = pytest.mark.app_config(**SMS_CONFIG)
 
 
 @pytest.fixture
