@@ -59,7 +59,7 @@ run: seed
 	@echo ""
 	@PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(FLASK) users demo-admin
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SMS_PUBLIC_NUMBER=$${SMS_PUBLIC_NUMBER:-+16265550100} $(FLASK) run --host $(HOST) --port $(PORT)
 
 # --- checks --------------------------------------------------------------------
 browser-deps:

@@ -65,6 +65,8 @@ class Config:
     TWILIO_AUTH_TOKEN = None
     TWILIO_FROM_NUMBER = None
     TWILIO_MESSAGING_SERVICE_SID = None
+    # The number parents text a survey's keyword to, printed on flyers; None: TWILIO_FROM_NUMBER.
+    SMS_PUBLIC_NUMBER = None
     # Where the twilio client sends API calls; None: Twilio itself (tests use a local fake).
     TWILIO_API_BASE_URL = None
     # Who is asking, for HELP replies and invitations.
@@ -98,6 +100,7 @@ ENVIRONMENT_OVERRIDES = {
     "TWILIO_FROM_NUMBER": ("TWILIO_FROM_NUMBER", str),
     "TWILIO_MESSAGING_SERVICE_SID": ("TWILIO_MESSAGING_SERVICE_SID", str),
     "TWILIO_API_BASE_URL": ("TWILIO_API_BASE_URL", str),
+    "SMS_PUBLIC_NUMBER": ("SMS_PUBLIC_NUMBER", str),
     "SMS_OFFICE_NAME": ("SMS_OFFICE_NAME", str),
     "SMS_OFFICE_PHONE": ("SMS_OFFICE_PHONE", str),
     "SMS_CONVERSATION_EXPIRY_HOURS": ("SMS_CONVERSATION_EXPIRY_HOURS", float),

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,8 +33,10 @@ from engagement.distribution.service import (
     set_consent_mode,
 )
 from engagement.extensions import db
+from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.links import public_url
 from engagement.models import Audience, ConsentDecision, ConsentMode
+from engagement.sms.phones import display_phone
 
 from . import bp
 from .forms import CsrfForm, require_csrf
@@ -77,7 +89,34 @@ def flyer(slug: str, school: str):
     ):
         abort(404)
     link = code_link(slug, code) if code else school_link(slug, match.code)
-    return render_template("admin/flyer.html", draft=draft, school=match, link=link, code=code)
+    # A class's access-code flyer is for the web only: texting would skip the code.
+    texting = [] if code else _texting_lines(draft.definition.sms_keyword)
+    return render_template(
+        "admin/flyer.html", draft=draft, school=match, link=link, code=code, texting=texting
+    )
+
+
+def _texting_lines(keyword: str | None) -> list[tuple[str, str]]:
+    """How to answer by text, in each language; none without a keyword or a number to text."""
+    config = current_app.config
+    number = config.get("SMS_PUBLIC_NUMBER") or config.get("TWILIO_FROM_NUMBER")
+    if not keyword or not number:
+        return []
+    shown = display_phone(number, config["SMS_DEFAULT_REGION"])
+    lines = []
+    for language in SUPPORTED_LANGUAGES:
+        with force_locale(language):
+            lines.append(
+                (
+                    language,
+                    _(
+                        "Or answer by text message: send %(keyword)s to %(number)s.",
+                        keyword=keyword,
+                        number=shown,
+                    ),
+                )
+            )
+    return lines
 
 
 @bp.get("/surveys/<slug>/qr/<school>.<kind>")

@@ -45,3 +45,11 @@ def mask_phone(phone: str) -> str:
 def is_practice_phone(phone: str) -> bool:
     """Whether a normalised number is a practice number (see _PRACTICE)."""
     return _PRACTICE.fullmatch(phone or "") is not None
+
+
+def display_phone(number: str, region: str = "US") -> str:
+    """'+16265550100' -> '(626) 555-0100': how a number is printed for people to dial."""
+    parsed = phonenumbers.parse(normalise_phone(number, region), region)
+    if phonenumbers.region_code_for_number(parsed) == region:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
