@@ -145,6 +145,8 @@ def _campaign_choice(schools: list[School]) -> CampaignChoice:
     """The schools and languages posted, or FormError."""
     by_code = {s.code: s for s in schools}
     codes = request.form.getlist("school")
+    if request.form.get("all_schools"):
+        codes = [*by_code, *codes]  # a district-wide campaign without 26 ticks
     if not codes:
         raise FormError("school", "no_school")
     if any(code not in by_code for code in codes):

@@ -200,6 +200,16 @@ def outbox(session) -> list[OutboundMessage]:
     return list(session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
 
 
+def test_all_schools_in_one_tick_reaches_every_school(contacts, seeded):
+    page = contacts.get(CAMPAIGNS)
+    active = seeded.scalar(select(func.count()).select_from(School).where(School.active))
+    assert f"All schools ({active})" in page.text
+    review = post_campaign(contacts, "review", schools=(), all_schools="1")
+    assert review.status_code == 200, review.text
+    assert "5 recipient(s)" in review.text  # Madison's contact too; the opted-out one is not
+    assert review.text.count('type="hidden" name="school"') == active
+
+
 def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
     contacts, seeded, clock
 ):
