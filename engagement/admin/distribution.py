@@ -275,6 +275,7 @@ def _rate_board_page(slug: str, status: int = 200, error: str | None = None):
         board=board,
         form=CsrfForm(),
         editing=bool(error or request.args.get("edit")) and can_edit,
+        live=request.args.get("live") == "1",
         can_edit=can_edit,
         error=error,
         values=request.form if error else {},
@@ -284,7 +285,7 @@ def _rate_board_page(slug: str, status: int = 200, error: str | None = None):
 @bp.get("/surveys/<slug>/responses")
 @login_required
 def response_rates(slug: str):
-    """Responses by school x language x channel against enrolment; refreshes itself."""
+    """Responses by school x language x channel against enrolment; refreshes if asked."""
     return _rate_board_page(slug)
 
 

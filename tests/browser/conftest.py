@@ -61,6 +61,26 @@ def live_app(sqlite_template, tmp_path):
 
 
 @pytest.fixture
+def family(live_app):
+    """The family survey template, loaded and open, with the schools and result areas."""
+    from sqlalchemy.orm import Session
+
+    from engagement.extensions import db
+    from engagement.models import SurveyStatus
+    from engagement.seeding import load_framework, load_schools
+    from engagement.surveys.store import save_definition, set_status
+    from tests.support import TEMPLATES, template
+
+    definition = template(TEMPLATES / "family-2026.yaml")
+    with live_app.app_context(), Session(db.engine) as session:
+        load_schools(session)
+        load_framework(session)
+        save_definition(session, definition, live_app.config["CLOCK"])
+        set_status(session, definition.slug, SurveyStatus.OPEN)
+    return definition
+
+
+@pytest.fixture
 def phone(browser):
     """A page the size of a common phone (390x844), in a fresh browser context."""
     context = browser.new_context(

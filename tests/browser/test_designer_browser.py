@@ -1,69 +1,39 @@
 """An administrator logs in, creates a survey, translates it, previews it in Spanish, publishes it.
 
 Drives Debian's chromium through Playwright against the app served on a local port.
-Screenshots go to SCREENSHOT_DIR (default: the test's temporary directory).
+Screenshots go to SCREENSHOT_DIR (default: build/screenshots/designer).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from engagement.extensions import db
 from engagement.models import Role
 from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import FakeClock, make_app
 from tests.staff import PASSWORD, make_user
 
-pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def server(sqlite_template, tmp_path):
-    path = tmp_path / "browser.db"
-    shutil.copyfile(sqlite_template, path)
-    clock = FakeClock()
-    app = make_app(f"sqlite:///{path}", clock, SERVER_NAME=None)
-    with app.app_context():
-        from engagement.seeding import load_framework, load_schools
+def server(live_app):
+    """The live app with the schools, the result areas and an administrator."""
+    from engagement.seeding import load_framework, load_schools
 
+    with live_app.app_context():
         load_schools(db.session)
         load_framework(db.session)
-        make_user(db.session, clock, "office@example.org", Role.ADMIN)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+        make_user(db.session, live_app.config["CLOCK"], "office@example.org", Role.ADMIN)
+    return live_app.base_url
 
 
 @pytest.fixture
-def page(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    yield context.new_page()
+    context.close()
 
 
 def test_admin_creates_translates_previews_and_publishes_a_survey(server, page):

@@ -5,25 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.extensions import db
-from engagement.models import Response, SurveyStatus
-from engagement.seeding import load_framework, load_schools
+from engagement.models import Response
 from engagement.surveys import QuestionType
 from engagement.surveys.flow import next_section, section_questions
-from engagement.surveys.store import save_definition, set_status
-from tests.support import TEMPLATES, template
-
-FAMILY = TEMPLATES / "family-2026.yaml"
-
-
-@pytest.fixture
-def family(live_app):
-    definition = template(FAMILY)
-    with live_app.app_context(), Session(db.engine) as session:
-        load_schools(session)
-        load_framework(session)
-        save_definition(session, definition, live_app.config["CLOCK"])
-        set_status(session, definition.slug, SurveyStatus.OPEN)
-    return definition
 
 
 def answer_section(page, definition, index, answers, language):

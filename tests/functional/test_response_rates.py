@@ -61,7 +61,10 @@ def test_board_counts_by_language_and_channel_against_enrolment(client, seeded, 
     assert cell(page.text, "Field Elementary")[6:] == ["1", "0", "–", "–"]
     # Jackson is the only school with a known rate; it is listed first (where to push).
     assert page.text.index("Jackson Elementary") < page.text.index("Field Elementary")
-    assert '<meta http-equiv="refresh" content="60">' in page.text
+    assert "http-equiv" not in page.text  # no reload unless asked for (WCAG 2.2.1)
+    live = client.get(f"{page.request.path}?live=1")
+    assert '<meta http-equiv="refresh" content="60">' in live.text
+    assert "Stop refreshing" in live.text
 
 
 def test_school_staff_see_only_their_schools(client, seeded, clock):

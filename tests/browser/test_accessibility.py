@@ -1,0 +1,69 @@
+"""axe-core finds no WCAG 2.1 A or AA problem on the pages parents, students and staff use.
+
+axe-core comes bundled in the axe-playwright-python wheel: nothing downloads when this runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from engagement.extensions import db
+from engagement.models import Role
+from tests.staff import PASSWORD, make_user
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+STAFF_PAGES = [
+    "/admin/",
+    "/reports/",
+    "/reports/area/B",
+    "/reports/school/jackson",
+    "/reports/district",
+    "/admin/surveys/family-2026",
+    "/admin/surveys/family-2026/translations",
+    "/admin/surveys/family-2026/distribute",
+    "/admin/surveys/family-2026/sms",
+    "/admin/surveys/family-2026/responses",
+    "/admin/sms/simulate",
+    "/admin/users",
+]
+
+
+def assert_accessible(page):
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("language", ["es", "zh"])
+def test_respondent_pages(live_app, family, phone, language):
+    phone.goto(f"{live_app.base_url}/s/{family.slug}?school=jackson&lang={language}")
+    assert_accessible(phone)
+    phone.locator("button.primary").click()
+    phone.wait_for_url("**/p/1")
+    assert_accessible(phone)
+    phone.locator("button.primary").first.click()  # nothing answered: the page with its errors
+    assert phone.locator(".error").count() > 0
+    assert_accessible(phone)
+    phone.goto(f"{live_app.base_url}/s/no-such-survey?lang={language}")
+    assert_accessible(phone)
+
+
+def test_staff_pages(live_app, family, browser):
+    with live_app.app_context():
+        make_user(db.session, live_app.config["CLOCK"], "office@example.org", Role.ADMIN)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_app.base_url}/auth/login")
+    assert_accessible(page)
+    page.fill("input[name=email]", "office@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    for path in STAFF_PAGES:
+        page.goto(live_app.base_url + path)
+        assert page.url.endswith(path), page.url
+        assert_accessible(page)
+    context.close()
