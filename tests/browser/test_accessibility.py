@@ -29,6 +29,13 @@ STAFF_PAGES = [
     "/admin/surveys/family-2026/responses",
     "/admin/sms/simulate",
     "/admin/users",
+    "/admin/users/new",
+    "/admin/surveys/family-2026/yaml",
+    "/admin/surveys/family-2026/preview/es/1",
+    "/admin/surveys/family-2026/sms-preview",
+    "/admin/sms/contacts/import",
+    "/reports/targets",
+    "/auth/account",
 ]
 
 
