@@ -54,6 +54,8 @@ def test_respondent_pages(live_app, family, phone, language):
     phone.locator("button.primary").first.click()  # nothing answered: the page with its errors
     assert phone.locator(".error").count() > 0
     assert_accessible(phone)
+    phone.goto(f"{live_app.base_url}/s/{family.slug}/thanks?lang={language}")
+    assert_accessible(phone)
     phone.goto(f"{live_app.base_url}/s/no-such-survey?lang={language}")
     assert_accessible(phone)
 
