@@ -23,12 +23,13 @@ PAGE = 100
 @bp.get("/")
 @login_required
 def index():
-    if not sees_surveys(current_user) and sees_reports(current_user):
+    has_surveys = sees_surveys(current_user)
+    if not has_surveys and sees_reports(current_user):
         return redirect(url_for("reports.index"))  # a Working Group member's home is the reports
     rates = not scope_of(current_user, Permission.READ_RESPONSE_RATES).nowhere
     return render_template(
         "admin/index.html",
-        surveys=list_surveys(db.session) if sees_surveys(current_user) else [],
+        surveys=list_surveys(db.session) if has_surveys else [],
         rates=rates,
         reading=scope_of(current_user, Permission.READ_REPORTS),
     )
