@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from engagement.adapters.clock import app_clock
+from engagement.delivery.service import forget_unfinished
 from engagement.extensions import db
 from engagement.models import Survey, SurveyStatus
 from engagement.seeding import SEED_DIR, load_framework, load_schools
@@ -29,7 +30,9 @@ from engagement.surveys.store import (
 )
 from engagement.surveys.validation import IndicatorInfo
 
-surveys_cli = AppGroup("surveys", help="Validate, load, open and close survey templates.")
+surveys_cli = AppGroup(
+    "surveys", help="Validate, load, open and close survey templates; forget unfinished ones."
+)
 seed_cli = AppGroup("seed", help="Load the school roster, the result areas and demo data.")
 reports_cli = AppGroup("reports", help="Build report cells and import administrative indicators.")
 
@@ -129,6 +132,16 @@ def close_command(slug: str) -> None:
     except SurveyNotFound as error:
         raise click.ClickException(f"no survey {slug!r}") from error
     click.echo(f"{slug}: closed")
+
+
+@surveys_cli.command("forget-unfinished")
+@click.option("--days", type=click.FloatRange(min=0), help="default: UNFINISHED_RETENTION_DAYS")
+def forget_unfinished_command(days: float | None) -> None:
+    """Delete the answers of surveys started and left untouched for DAYS (run it daily)."""
+    if days is None:
+        days = float(current_app.config["UNFINISHED_RETENTION_DAYS"])
+    forgotten = forget_unfinished(db.session, app_clock(), timedelta(days=days))
+    click.echo(f"{forgotten} unfinished survey(s) left for more than {days:g} days forgotten")
 
 
 @surveys_cli.command("list")

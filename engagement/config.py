@@ -53,6 +53,8 @@ class Config:
     PASSWORD_MIN_LENGTH = 12
     RESET_LINK_HOURS = 2
     INVITE_LINK_HOURS = 72
+    # A survey started and left this long is forgotten (`flask surveys forget-unfinished`).
+    UNFINISHED_RETENTION_DAYS = 30
     # Where links printed by the CLI and put in QR codes point; None: the request's host.
     PUBLIC_BASE_URL = None
     # Reports: the smallest group shown (a survey's min_cell_size overrides these).
@@ -92,6 +94,7 @@ ENVIRONMENT_OVERRIDES = {
     "DISTRICT_NAME": ("DISTRICT_NAME", str),
     "SURVEY_TEMPLATE_DIR": ("SURVEY_TEMPLATE_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "UNFINISHED_RETENTION_DAYS": ("UNFINISHED_RETENTION_DAYS", float),
     "REPORT_MIN_CELL_SIZE": ("REPORT_MIN_CELL_SIZE", int),
     "REPORT_MIN_CELL_SIZE_STAFF": ("REPORT_MIN_CELL_SIZE_STAFF", int),
     "SMS_TRANSPORT": ("SMS_TRANSPORT", str),

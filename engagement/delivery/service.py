@@ -8,10 +8,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
     Answer,
     Channel,
+    Conversation,
     RespondentGroup,
     Response,
     ResponseDraft,
@@ -434,3 +435,22 @@ def _complete(
     store_outcomes(connection, definition, answers, response_id)
     _finish(session, commit)
     return response_id
+
+
+def forget_unfinished(session: Session, clock: Clock, older_than: timedelta) -> int:
+    """Delete the answers of surveys started and left untouched for `older_than`. Commits.
+
+    Unfinished answers are personal data with no use once nobody will come back
+    to them. A draft an SMS conversation is still on is kept: the conversation
+    expires first, and forgets its draft then.
+    """
+    in_conversation = select(Conversation.draft_token).where(Conversation.draft_token.is_not(None))
+    forgotten = session.execute(
+        delete(ResponseDraft).where(
+            ResponseDraft.completed.is_(False),
+            ResponseDraft.updated_at < clock() - older_than,
+            ResponseDraft.token.not_in(in_conversation),
+        )
+    ).rowcount
+    session.commit()
+    return forgotten

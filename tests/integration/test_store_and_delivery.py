@@ -21,6 +21,10 @@ from engagement.models import (
     Answer,
     Channel,
     Choice,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    ConversationStep,
     Question,
     RespondentGroup,
     Response,
@@ -283,3 +287,48 @@ def test_survey_window_is_respected(survey, seeded, clock):
     with pytest.raises(SurveyClosed):
         start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
     assert seeded.scalars(select(Survey)).one().status is SurveyStatus.OPEN
+
+
+def test_surveys_left_unfinished_are_forgotten_after_the_retention_period(
+    survey, seeded, clock, runner
+):
+    """Unfinished answers are deleted once nobody has touched them for 30 days."""
+    left = start_response(seeded, survey, "field", "es", Channel.WEB, clock)
+    save_answers(seeded, left.token, {"attended": 1, "comment": "mi número es 555-0101"}, clock)
+    done = start_response(seeded, survey, "field", "es", Channel.WEB, clock)
+    save_answers(seeded, done.token, {"attended": 0, "grade": 2}, clock)
+    complete_response(seeded, done.token, clock)
+    texting = start_response(seeded, survey, "jackson", "zh", Channel.SMS, clock)
+    contact = Contact(phone="+16265550201", created_at=clock(), opted_out=False)
+    seeded.add(contact)
+    seeded.flush()
+    seeded.add(
+        Conversation(
+            contact_id=contact.id,
+            survey_id=seeded.scalars(select(Survey)).one().id,
+            status=ConversationStatus.ACTIVE,
+            step=ConversationStep.QUESTION,
+            school_options=[],
+            tries=0,
+            draft_token=texting.token,
+            created_at=clock(),
+            updated_at=clock(),
+        )
+    )
+    seeded.commit()
+    clock.advance(days=25)
+    recent = start_response(seeded, survey, "blair", "en", Channel.WEB, clock)
+    clock.advance(days=6)  # the first drafts are now 31 days old, the recent one 6
+
+    result = runner.invoke(args=["surveys", "forget-unfinished"])
+    assert result.exit_code == 0, result.output
+    assert "1 unfinished survey(s) left for more than 30 days forgotten" in result.output
+    seeded.expire_all()
+    kept = {d.token for d in seeded.scalars(select(ResponseDraft))}
+    assert kept == {done.token, texting.token, recent.token}
+    assert count(seeded, Response) == 1  # completed responses are never touched
+    assert (
+        "1 unfinished" in runner.invoke(args=["surveys", "forget-unfinished", "--days", "5"]).output
+    )
+    seeded.expire_all()
+    assert {d.token for d in seeded.scalars(select(ResponseDraft))} == {done.token, texting.token}
