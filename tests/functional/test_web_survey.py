@@ -68,6 +68,11 @@ def test_the_thank_you_page_says_thanks_once_in_the_surveys_own_words(client, su
     assert "任何人都不会被单独识别出来" in page  # results only for groups large enough
 
 
+def test_finish_later_says_how_long_unfinished_answers_are_kept(client, survey):
+    page = client.get(start(client, "es")).text
+    assert "Las respuestas sin terminar se eliminan tras 30 días sin cambios." in page
+
+
 def test_completing_in_spanish_stores_one_response_tied_to_school(client, survey, seeded):
     sent = complete_via_web(client, survey, "jackson", "es")
     thanks = client.get("/s/mini-2026/thanks")
