@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from engagement.models import ResultArea, School
 from engagement.reporting.comments import comment_reports, question_comments
 from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import DISTRICT, CellSizes, indicator_table, school_years
-from engagement.web.helpers import translated
+from engagement.web.helpers import translated, url_keeping_query
 
 from . import bp
 from .charts import Bar, bar_chart
@@ -109,11 +109,6 @@ def _comments(area: str | None = None, school: str | None = None):
     return question_comments(db.session, reports, _filters(), schools=[school] if school else None)
 
 
-def _keeping_filters(endpoint: str, **values) -> str:
-    """A link that keeps this page's query (year, filters); the route's own values win over it."""
-    return url_for(endpoint, **{**request.args.to_dict(), **values})
-
-
 def _page(
     template: str,
     table,
@@ -126,13 +121,13 @@ def _page(
     names = {s.code: s.name for s in table.schools}
     grid_cells = grid(table, codes)
     export_urls = (
-        {fmt: _keeping_filters(export[0], fmt=fmt, **export[1]) for fmt in ("csv", "xlsx")}
+        {fmt: url_keeping_query(export[0], fmt=fmt, **export[1]) for fmt in ("csv", "xlsx")}
         if export
         else None
     )
     comment_urls = (
         {
-            fmt: _keeping_filters(export[0].replace("_export", "_comments"), fmt=fmt, **export[1])
+            fmt: url_keeping_query(export[0].replace("_export", "_comments"), fmt=fmt, **export[1])
             for fmt in ("csv", "xlsx")
         }
         if export and comments is not None
@@ -160,7 +155,7 @@ def _page(
         status_label=status_label,
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
-        print_url=_keeping_filters(request.endpoint, **(request.view_args or {}), print="1"),
+        print_url=url_keeping_query(request.endpoint, **(request.view_args or {}), print="1"),
         **context,
     )
 

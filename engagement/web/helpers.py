@@ -18,23 +18,28 @@ def translated(text: dict[str, str] | None, language: str | None = None) -> str:
     return text.get(language) or text.get("en") or next(iter(text.values()), "")
 
 
+def url_keeping_query(endpoint: str, **values) -> str:
+    """A link that keeps this page's query (filters, year); `values` win over same-named keys.
+
+    So the route's own values (survey, page, school) are never overridden by the query.
+    """
+    return url_for(endpoint, **{**request.args.to_dict(), **values})
+
+
 def language_links() -> list[dict[str, str]]:
     """This page in each language, for the switch at the top of non-form pages."""
     args = dict(request.view_args or {})
-    query = request.args.to_dict()
-    links = []
-    for language in SUPPORTED_LANGUAGES:
-        query["lang"] = language
-        links.append(
-            {
-                "code": language,
-                "name": LANGUAGE_NAMES[language],
-                "html_lang": HTML_LANG[language],
-                # The route's own values (survey, page, school) win over a same-named query key.
-                "url": url_for(request.endpoint, **{**query, **args}) if request.endpoint else "?",
-            }
-        )
-    return links
+    return [
+        {
+            "code": language,
+            "name": LANGUAGE_NAMES[language],
+            "html_lang": HTML_LANG[language],
+            "url": url_keeping_query(request.endpoint, **args, lang=language)
+            if request.endpoint
+            else "?",
+        }
+        for language in SUPPORTED_LANGUAGES
+    ]
 
 
 def register(app: Flask) -> None:
