@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,6 +35,7 @@ from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.links import public_url
 from engagement.models import Audience, ConsentDecision, ConsentMode
+from engagement.sms import prompts
 from engagement.sms.phones import display_phone
 
 from . import bp
@@ -103,20 +103,10 @@ def _texting_lines(keyword: str | None) -> list[tuple[str, str]]:
     if not keyword or not number:
         return []
     shown = display_phone(number, config["SMS_DEFAULT_REGION"])
-    lines = []
-    for language in SUPPORTED_LANGUAGES:
-        with force_locale(language):
-            lines.append(
-                (
-                    language,
-                    _(
-                        "Or answer by text message: send %(keyword)s to %(number)s.",
-                        keyword=keyword,
-                        number=shown,
-                    ),
-                )
-            )
-    return lines
+    return [
+        (language, prompts.answer_by_text(language, keyword, shown))
+        for language in SUPPORTED_LANGUAGES
+    ]
 
 
 @bp.get("/surveys/<slug>/qr/<school>.<kind>")

@@ -156,6 +156,16 @@ def too_long(language: str | None) -> str:
         return _("Your message is too long. Please send a shorter reply.")
 
 
+def answer_by_text(language: str, keyword: str, number: str) -> str:
+    """For a flyer: how to answer the survey by text instead of on the web."""
+    with speaking(language):
+        return _(
+            "Or answer by text message: send %(keyword)s to %(number)s.",
+            keyword=keyword,
+            number=number,
+        )
+
+
 def help_reply(language: str, office: str, phone: str) -> str:
     with speaking(language):
         return _(
