@@ -82,6 +82,7 @@ lint: install
 bench: install translations
 	$(BIN)/python bench/web_submissions.py
 	$(BIN)/python bench/sms_webhooks.py
+	$(BIN)/python bench/in_process.py
 
 clean:
 	rm -rf $(VENV) instance build translations/*/LC_MESSAGES/*.mo
