@@ -87,10 +87,9 @@ class Answer(Base):
     """One value; a multiple-choice answer is one row per chosen option (ordinal 0, 1, ...)."""
 
     __tablename__ = "answer"
-    __table_args__ = (
-        UniqueConstraint("response_id", "question_id", "ordinal"),
-        Index(None, "question_id", "value_number"),
-    )
+    # No index by question: each answer of a response would land on its own index page,
+    # and reports count answers in one pass (migration 0010).
+    __table_args__ = (UniqueConstraint("response_id", "question_id", "ordinal"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))

@@ -113,9 +113,8 @@ class _Counts:
             Response.version_id.in_(version_ids), Response.id > after_id, Response.id <= upto
         )
         # Answers carry their group and are the survey's by their question: no join.
-        # "+ 0" keeps SQLite off the (question, value) index, walked in random row order.
         self.answers_in_range = and_(
-            (Answer.question_id + 0).in_(list(question_ids)),
+            Answer.question_id.in_(list(question_ids)),
             Answer.response_id > after_id,
             Answer.response_id <= upto,
         )
@@ -172,8 +171,7 @@ def _count_cells(session: Session, version_ids: list[int], after_id: int, upto: 
     for _attempt in range(COUNT_ATTEMPTS):
         counts = _Counts(session, version_ids, keys, after_id, upto)
         counts.add("n", NO_ITEM, None, source=Response)
-        # Grouped as plain values ("+ 0"): SQLite keeps off the (question, value) index.
-        question, value = Answer.question_id + 0, Answer.value_number + 0
+        question, value = Answer.question_id, Answer.value_number
         counts.add("q", question, value, Answer.value_number.is_not(None), items=keys)
         if multiple:
             # Respondents who answered each multiple-choice question, and who chose a
