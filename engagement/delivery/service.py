@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -29,10 +29,12 @@ from engagement.models import (
     Survey,
     SurveyStatus,
     SurveyVersion,
+    TakesResponses,
 )
 from engagement.reporting.outcomes import store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
+from engagement.surveys.definition import cached_definition
 from engagement.surveys.flow import (
     missing_required,
     next_section,
@@ -84,11 +86,38 @@ class OpenSurvey:
     definition: SurveyDefinition
 
 
+@dataclass
+class DraftRow:
+    """A response draft as plain values: every respondent's request reads one, so no ORM object."""
+
+    id: int
+    token: str
+    version_id: int
+    school_id: int
+    channel: Channel
+    language: str
+    answers: dict[str, Any]
+    furthest_section: int
+    created_at: datetime
+    completed: bool
+
+
+@dataclass(frozen=True)
+class SurveyWindow(TakesResponses):
+    """What a respondent's request needs of their survey: which it is and whether it is open."""
+
+    id: int
+    slug: str
+    status: SurveyStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
 @dataclass(frozen=True)
 class DraftState:
-    draft: ResponseDraft
+    draft: DraftRow
     definition: SurveyDefinition
-    survey: Survey
+    survey: SurveyWindow
     version_hash: str
     question_ids: Mapping[str, int]
 
@@ -151,17 +180,36 @@ def start_response(
 
 
 # Statements on every respondent's request, built once: they are the hot path.
-_DRAFT_BY_TOKEN = (
-    select(ResponseDraft, SurveyVersion, Survey)
-    .join(SurveyVersion, SurveyVersion.id == ResponseDraft.version_id)
-    .join(Survey, Survey.id == SurveyVersion.survey_id)
-    .where(ResponseDraft.token == bindparam("token"))
-)
-_DRAFT_BY_TOKEN_LOCKED = _DRAFT_BY_TOKEN.with_for_update(of=ResponseDraft)
 _drafts, _responses, _answers = (
     ResponseDraft.__table__,
     Response.__table__,
     Answer.__table__,
+)
+_versions, _surveys = SurveyVersion.__table__, Survey.__table__
+_DRAFT_FIELDS = [field.name for field in fields(DraftRow)]
+_WINDOW_FIELDS = [field.name for field in fields(SurveyWindow)]
+_DRAFT_BY_TOKEN = (
+    select(
+        *(_drafts.c[name] for name in _DRAFT_FIELDS),
+        *(_surveys.c[name].label(f"survey_{name}") for name in _WINDOW_FIELDS),
+        _versions.c.content_hash,
+        _versions.c.question_ids,
+    )
+    .join_from(_drafts, _versions, _versions.c.id == _drafts.c.version_id)
+    .join(_surveys, _surveys.c.id == _versions.c.survey_id)
+    .where(_drafts.c.token == bindparam("token"))
+)
+_DRAFT_BY_TOKEN_LOCKED = _DRAFT_BY_TOKEN.with_for_update(of=_drafts)
+# What a page, an SMS answer or a language switch changes on a draft.
+_SAVE_DRAFT = (
+    update(_drafts)
+    .where(_drafts.c.id == bindparam("draft_id"))
+    .values(
+        answers=bindparam("new_answers", type_=_drafts.c.answers.type),
+        language=bindparam("new_language"),
+        furthest_section=bindparam("new_furthest"),
+        updated_at=bindparam("now", type_=_drafts.c.updated_at.type),
+    )
 )
 # Retire a draft exactly once: only the request that flips `completed` goes on.
 _CLAIM_DRAFT = (
@@ -204,12 +252,37 @@ def load_draft(session: Session, token: str | None, *, lock: bool = False) -> Dr
     if not token:
         raise DraftNotFound()
     query = _DRAFT_BY_TOKEN_LOCKED if lock else _DRAFT_BY_TOKEN
-    row = session.execute(query, {"token": token}).first()
+    row = session.connection().execute(query, {"token": token}).first()
     if row is None:
         raise DraftNotFound()
-    draft, version, survey = row
+    values = row._mapping
+    survey = SurveyWindow(*(values[f"survey_{name}"] for name in _WINDOW_FIELDS))
+    definition = cached_definition(row.content_hash) or _stored_definition(session, row.version_id)
     return DraftState(
-        draft, definition_of(version), survey, version.content_hash, version.question_ids
+        DraftRow(*(values[name] for name in _DRAFT_FIELDS)),
+        definition,
+        survey,
+        row.content_hash,
+        row.question_ids,
+    )
+
+
+def _stored_definition(session: Session, version_id: int) -> SurveyDefinition:
+    """The first time a process meets a version: parse its stored definition."""
+    return definition_of(session.get(SurveyVersion, version_id))
+
+
+def _store(session: Session, draft: DraftRow, now: datetime) -> None:
+    """Write what a request changed on the draft."""
+    session.connection().execute(
+        _SAVE_DRAFT,
+        {
+            "draft_id": draft.id,
+            "new_answers": draft.answers,
+            "new_language": draft.language,
+            "new_furthest": draft.furthest_section,
+            "now": now,
+        },
     )
 
 
@@ -258,7 +331,7 @@ def save_answers(
     draft.answers = _merge(state, answers)
     if language in SUPPORTED_LANGUAGES:
         draft.language = language
-    draft.updated_at = clock()
+    _store(session, draft, clock())
     _finish(session, commit)
     return state
 
@@ -297,7 +370,7 @@ def submit_page(
     draft = state.draft
     draft.answers = merged
     draft.furthest_section = max(draft.furthest_section, following)
-    draft.updated_at = clock()
+    _store(session, draft, clock())
     session.commit()
     return following
 
@@ -331,13 +404,19 @@ def _response_fields(definition: SurveyDefinition, answers: Mapping[str, Any]) -
 
 
 def complete_response(
-    session: Session, token: str, clock: Clock, *, commit: bool = True
+    session: Session,
+    token: str,
+    clock: Clock,
+    *,
+    commit: bool = True,
+    locked: DraftState | None = None,
 ) -> Response:
     """Turn a draft into a Response with its Answers, in one transaction, exactly once.
 
     With `commit=False` the caller's transaction holds it all and nothing is rolled back here.
+    `locked`: the draft as the caller already loaded it with `lock=True` (saves a query).
     """
-    state = load_draft(session, token, lock=True)
+    state = locked if locked is not None else load_draft(session, token, lock=True)
     if state.draft.completed:
         _abandon(session, commit)
         raise AlreadyCompleted()

@@ -28,7 +28,7 @@ from .sms import (
     OutboundStatus,
     contact_school,
 )
-from .survey import Choice, Question, Survey, SurveyVersion
+from .survey import Choice, Question, Survey, SurveyVersion, TakesResponses
 from .types import Audience, Channel, Direction, IndicatorSource, SurveyStatus, Translated
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "Survey",
     "SurveyStatus",
     "SurveyVersion",
+    "TakesResponses",
     "Translated",
     "User",
     "UserRole",

@@ -10,7 +10,19 @@ from .framework import Indicator
 from .types import Audience, SurveyStatus, Translated, str_enum
 
 
-class Survey(Base):
+class TakesResponses:
+    """When a survey takes responses: shared by the model and the row a respondent's page reads."""
+
+    def accepts_responses(self, now: datetime) -> bool:
+        """Open, and inside its window when one is set."""
+        if self.status != SurveyStatus.OPEN:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+class Survey(TakesResponses, Base):
     __tablename__ = "survey"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,14 +40,6 @@ class Survey(Base):
     versions: Mapped[list["SurveyVersion"]] = relationship(
         back_populates="survey", order_by="SurveyVersion.number"
     )
-
-    def accepts_responses(self, now: datetime) -> bool:
-        """Open, and inside its window when one is set."""
-        if self.status != SurveyStatus.OPEN:
-            return False
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
 
     def __repr__(self) -> str:
         return f"<Survey {self.slug}>"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.delivery.service import (
     DeliveryError,
+    DraftState,
     complete_response,
     load_draft,
     save_answers,
@@ -422,11 +423,12 @@ class Turn:
                 finish(self.session, conversation, ConversationStatus.ENDED, self.now)
                 return prompts.survey_closed(self.language)
             conversation.draft_token = draft.token
-        state = load_draft(self.session, conversation.draft_token)
+        # Locked: with no question left to ask, this draft completes now.
+        state = load_draft(self.session, conversation.draft_token, lock=True)
         if conversation.current_key is None:
             question = next_question(state.definition, state.draft.answers, None)
             if question is None:
-                return self._complete(conversation)[0]
+                return self._complete(conversation, state)[0]
             conversation.current_key = question.key
         return prompts.question_text(
             state.definition.question(conversation.current_key), self.language
@@ -540,22 +542,24 @@ class Turn:
         return self._move_on(conversation, question.key)
 
     def _move_on(self, conversation: Conversation, after_key: str, state=None) -> list[str]:
-        state = state or load_draft(self.session, conversation.draft_token)
+        state = state or load_draft(self.session, conversation.draft_token, lock=True)
         following = next_question(state.definition, state.draft.answers, after_key)
         conversation.tries = 0
         if following is None:
-            return self._complete(conversation, state.definition)
+            return self._complete(conversation, state)
         conversation.current_key = following.key
         return [prompts.question_text(following, self.language)]
 
-    def _complete(self, conversation: Conversation, definition=None) -> list[str]:
-        if definition is None:
-            definition = load_draft(self.session, conversation.draft_token).definition
+    def _complete(self, conversation: Conversation, state: DraftState) -> list[str]:
+        """Store the response; `state` was loaded with lock=True in this transaction."""
+        definition = state.definition
         if is_practice_phone(self.contact.phone):
             # Thanked like anyone, but the answers are dropped: practice never counts.
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
             return [prompts.thanks(definition, self.language), *self._promote()]
-        complete_response(self.session, conversation.draft_token, self.clock, commit=False)
+        complete_response(
+            self.session, conversation.draft_token, self.clock, commit=False, locked=state
+        )
         if conversation.invitation_id is not None:
             self.session.execute(
                 update(Invitation)
