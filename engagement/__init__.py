@@ -27,7 +27,7 @@ def register_converters(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from engagement.extensions import babel, csrf, db, migrate
-    from engagement.i18n import select_locale
+    from engagement.i18n import request_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
     )
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=request_locale)
     csrf.init_app(app)
 
     from engagement.auth import init_login

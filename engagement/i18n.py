@@ -1,5 +1,8 @@
 """Supported languages and how a request's language is chosen."""
 
+from functools import cache
+
+from babel import Locale
 from flask import g, has_request_context, request
 
 SUPPORTED_LANGUAGES = ("en", "es", "zh")
@@ -38,3 +41,13 @@ def select_locale() -> str:
         if matched:
             return matched
     return DEFAULT_LANGUAGE
+
+
+@cache
+def _parsed(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def request_locale() -> Locale:
+    """Flask-Babel's locale selector: parsed once per language, not once per request."""
+    return _parsed(select_locale())

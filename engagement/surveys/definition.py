@@ -141,6 +141,13 @@ class SurveyDefinition:
     def has_skip_rules(self) -> bool:
         return any(q.show_if is not None for q in self.questions)
 
+    @cached_property
+    def scored_outcomes(self) -> tuple[Outcome, ...]:
+        """Explicit outcomes and the defaults scoring.outcome_rules adds, decided once."""
+        from .scoring import outcome_rules
+
+        return outcome_rules(self)
+
     @property
     def has_protected_topics(self) -> bool:
         return any(q.protected for q in self.questions)

@@ -61,10 +61,17 @@ def _answerable(question: Question, value: Any) -> list[int]:
 
 
 def evaluate_outcome(
-    definition: SurveyDefinition, outcome: Outcome, answers: Mapping[str, Any]
+    definition: SurveyDefinition,
+    outcome: Outcome,
+    answers: Mapping[str, Any],
+    visible: set[str] | None = None,
 ) -> bool | None:
-    """Does this respondent count for the indicator? None when they gave it nothing to go on."""
-    visible = visible_keys(definition, answers)
+    """Does this respondent count for the indicator? None when they gave it nothing to go on.
+
+    `visible`: visible_keys(definition, answers), when the caller has it already.
+    """
+    if visible is None:
+        visible = visible_keys(definition, answers)
     given: list[tuple[Question, list[int]]] = []
     for key in outcome.questions:
         if key not in visible or answers.get(key) is None:
@@ -91,6 +98,8 @@ def evaluate_outcome(
 
 def outcomes(definition: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, bool | None]:
     """Every indicator this survey measures, decided for one respondent."""
+    visible = visible_keys(definition, answers)
     return {
-        o.indicator: evaluate_outcome(definition, o, answers) for o in outcome_rules(definition)
+        o.indicator: evaluate_outcome(definition, o, answers, visible)
+        for o in definition.scored_outcomes
     }
