@@ -31,7 +31,7 @@ from engagement.models import (
     SurveyVersion,
     TakesResponses,
 )
-from engagement.reporting.outcomes import store_outcomes
+from engagement.reporting.outcomes import outcome_rows, store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
 from engagement.surveys.definition import cached_definition
@@ -435,9 +435,8 @@ def _answer_rows(
     definition: SurveyDefinition,
     answers: Mapping[str, Any],
     question_ids: Mapping[str, int],
-    response_id: int,
-    group_id: int,
 ) -> list[dict]:
+    """Answer rows; the response and group ids are set once the response row exists."""
     rows = []
     for key, stored in answers.items():
         question = definition.question(key)
@@ -445,9 +444,7 @@ def _answer_rows(
         for ordinal, (number, text) in enumerate(answer_to_storage(question, value)):
             rows.append(
                 {
-                    "response_id": response_id,
                     "question_id": question_ids[key],
-                    "group_id": group_id,
                     "ordinal": ordinal,
                     "value_number": number,
                     "value_text": text,
@@ -476,17 +473,6 @@ def _complete(
         _abandon(session, commit)
         raise IncompleteResponse(missing)
 
-    started_at = draft.created_at
-    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    # Core statements on the session's own connection and transaction: no ORM work needed.
-    connection = session.connection()
-    claimed = connection.execute(
-        _CLAIM_DRAFT, {"draft_id": draft.id, "empty": {}, "day": midnight}
-    ).rowcount
-    if claimed != 1:
-        _abandon(session, commit)
-        raise AlreadyCompleted()
-
     fields = _response_fields(definition, answers)
     group = {
         "school_id": draft.school_id,
@@ -499,19 +485,34 @@ def _complete(
     values = {
         "version_id": draft.version_id,
         **group,
-        "started_at": started_at,
+        "started_at": draft.created_at,
         "completed_at": now,
         **{f"group_{k}": v for k, v in group_row.items()},
     }
+    answer_rows = _answer_rows(definition, answers, state.question_ids)
+    decided = outcome_rows(definition, answers)
+    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+    # Only writes from here to the commit: the first takes the write lock (on SQLite, the
+    # whole database's), so everything that can be worked out beforehand has been.
+    # Core statements on the session's own connection and transaction: no ORM work needed.
+    connection = session.connection()
+    claimed = connection.execute(
+        _CLAIM_DRAFT, {"draft_id": draft.id, "empty": {}, "day": midnight}
+    ).rowcount
+    if claimed != 1:
+        _abandon(session, commit)
+        raise AlreadyCompleted()
     inserted = connection.execute(_INSERT_RESPONSE, values).first()
     if inserted is None:
         _add_respondent_group(connection, group_row)
         inserted = connection.execute(_INSERT_RESPONSE, values).one()
     response_id, group_id = inserted
-    rows = _answer_rows(definition, answers, state.question_ids, response_id, group_id)
-    if rows:
-        connection.execute(_INSERT_ANSWERS, rows)
-    store_outcomes(connection, definition, answers, response_id)
+    if answer_rows:
+        for row in answer_rows:
+            row["response_id"], row["group_id"] = response_id, group_id
+        connection.execute(_INSERT_ANSWERS, answer_rows)
+    store_outcomes(connection, decided, response_id)
     _finish(session, commit)
     return response_id
 

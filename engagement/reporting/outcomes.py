@@ -18,7 +18,7 @@ _INSERT_OUTCOMES = insert(ResponseOutcome.__table__)
 
 
 def outcome_rows(
-    definition: SurveyDefinition, answers: Mapping[str, Any], response_id: int
+    definition: SurveyDefinition, answers: Mapping[str, Any], response_id: int | None = None
 ) -> list[dict]:
     """Rows for response_outcome: one per indicator the respondent gave something to go on."""
     return [
@@ -28,12 +28,11 @@ def outcome_rows(
     ]
 
 
-def store_outcomes(
-    connection, definition: SurveyDefinition, answers: Mapping[str, Any], response_id: int
-) -> None:
-    """Called inside the completion transaction, on its connection: one statement at most."""
-    rows = outcome_rows(definition, answers, response_id)
+def store_outcomes(connection, rows: list[dict], response_id: int) -> None:
+    """Insert a new response's outcome_rows, inside its completion transaction: one statement."""
     if rows:
+        for row in rows:
+            row["response_id"] = response_id
         connection.execute(_INSERT_OUTCOMES, rows)
 
 
