@@ -16,7 +16,9 @@ from engagement.models import (
     Question,
     Response,
     ResponseDraft,
+    SurveyStatus,
 )
+from engagement.surveys.store import set_status
 from tests.sms import SMS_CONFIG, add_contact, open_mini, post_signed, replies, text
 
 PHONE = "+16265550201"
@@ -167,6 +169,18 @@ def test_expiry_and_resume(client, mini_open, clock):
     assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.EXPIRED
     assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
     assert text(client, PHONE, "mini")[0].startswith("Mini survey.")
+
+
+def test_survey_closing_mid_conversation_ends_it_in_their_language(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="zh", schools=("field",))
+    text(client, PHONE, "mini")
+    assert text(client, PHONE, "1")[0].startswith("您会给学校打几分")
+    set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
+    assert text(client, PHONE, "A") == ["本调查已关闭。感谢您的关注。"]
+    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
+    # The unfinished answers go with it, and nothing is counted.
+    assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
+    assert mini_open.scalar(select(func.count()).select_from(Response)) == 0
 
 
 def test_stop_mid_survey_then_start_resumes(client, mini_open, clock):
