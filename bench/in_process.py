@@ -12,6 +12,7 @@ PostgreSQL CPU is read from /proc for the app's backend processes.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
@@ -59,14 +60,21 @@ def backend_cpu(app) -> float:
 
 
 def measure(app, label: str, requests: list, send) -> None:
-    """Send the warm-up requests untimed, then time the rest; print per-request costs."""
+    """Send the warm-up requests untimed, then time the rest; print per-request costs.
+
+    The heap is frozen first, as wsgi.py does in a server: otherwise how often a full
+    garbage collection comes round (~85 ms each) depends on how many requests were prepared.
+    """
     for request in requests[:WARM]:
         send(request)
     timed = requests[WARM:]
+    gc.collect()
+    gc.freeze()
     cpu, pg, wall = time.process_time(), backend_cpu(app), time.perf_counter()
     for request in timed:
         send(request)
     cpu, pg, wall = time.process_time() - cpu, backend_cpu(app) - pg, time.perf_counter() - wall
+    gc.unfreeze()
     n = len(timed)
     print(
         f"  {label:<37} wall {wall / n * 1000:5.2f} ms   Python CPU {cpu / n * 1000:5.2f} ms"
