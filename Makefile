@@ -76,8 +76,8 @@ test-fast: install translations
 	$(BIN)/python -m pytest -m "not browser"
 
 lint: install
-	$(BIN)/ruff check engagement tests bench
-	$(BIN)/ruff format --check engagement tests bench
+	$(BIN)/ruff check engagement tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check engagement tests bench wsgi.py gunicorn.conf.py
 
 bench: install translations
 	$(BIN)/python bench/web_submissions.py

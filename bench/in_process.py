@@ -62,7 +62,7 @@ def backend_cpu(app) -> float:
 def measure(app, label: str, requests: list, send) -> None:
     """Send the warm-up requests untimed, then time the rest; print per-request costs.
 
-    The heap is frozen first, as wsgi.py does in a server: otherwise how often a full
+    The heap is frozen first, as gunicorn.conf.py does in a server: otherwise how often a full
     garbage collection comes round (~85 ms each) depends on how many requests were prepared.
     """
     for request in requests[:WARM]:

@@ -133,6 +133,9 @@ class Gunicorn:
                 "warning",
                 "--keep-alive",
                 "30",
+                # The project's own settings file, for the app and the bare endpoint alike.
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
             ],
             env=env,
             cwd=cwd,
