@@ -394,13 +394,13 @@ def list_open_surveys(session: Session, now: datetime) -> list[Survey]:
 
 def _response_fields(definition: SurveyDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
     """Response columns that a question sets ("grade_band", "role") from the chosen code."""
-    fields = {}
+    found = {}
     for question in definition.questions:
         if question.sets and question.key in answers:
             choice = question.choice_by_value(int(answers[question.key]))
             if choice is not None and not choice.not_applicable:
-                fields[question.sets] = choice.code
-    return fields
+                found[question.sets] = choice.code
+    return found
 
 
 def complete_response(
@@ -473,13 +473,13 @@ def _complete(
         _abandon(session, commit)
         raise IncompleteResponse(missing)
 
-    fields = _response_fields(definition, answers)
+    set_by_answers = _response_fields(definition, answers)
     group = {
         "school_id": draft.school_id,
         "language": draft.language,
         "channel": draft.channel,
-        "role": fields.get("role", definition.audience),
-        "grade_band": fields.get("grade_band"),
+        "role": set_by_answers.get("role", definition.audience),
+        "grade_band": set_by_answers.get("grade_band"),
     }
     group_row = {**group, "grade_band": group["grade_band"] or ""}  # "" stands for none
     values = {
