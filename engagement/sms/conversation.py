@@ -112,11 +112,9 @@ def handle_inbound(
         raise BadMessage("From") from error
     now = clock()
     contact = lock_contact(session, phone, now)
-    # Checked under the lock: a retry of this message may have been handled while we waited.
-    seen = _stored_reply(session, message.sid)
-    if seen is not None:
-        session.rollback()
-        return seen
+    # A retried MessageSid is not looked up first: its turn runs, its row then breaks the
+    # unique MessageSid, and everything it did is rolled back. Retries are rare; the
+    # lookup would cost every text a statement.
     # Changes are flushed where the engine needs them (explicitly), not before every query.
     with session.no_autoflush:
         replies = Turn(session, contact, clock, now, settings).reply_to(message.body)
@@ -130,7 +128,10 @@ def handle_inbound(
         session.commit()
     except IntegrityError:
         session.rollback()
-        return _stored_reply(session, message.sid) or []
+        seen = _stored_reply(session, message.sid)
+        if seen is None:
+            raise  # not a retry: a real fault, to be logged
+        return seen
     return replies
 
 

@@ -235,6 +235,27 @@ def test_duplicate_message_sid_gets_the_same_reply_and_changes_nothing(client, m
     assert text(client, PHONE, "A")[0].startswith("Child's grade")
 
 
+def test_retried_last_answer_and_stop_change_nothing_the_second_time(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    text(client, PHONE, "mini")
+    for body in ("2", "A", "skip", "agree", "1", "skip"):
+        text(client, PHONE, body)
+    last = text(client, PHONE, "Thank you", sid="SMlast")
+    assert last == ["Thanks!"]
+    # Twilio retries the completing message: the same reply, still one response.
+    assert text(client, PHONE, "Thank you", sid="SMlast") == ["Thanks!"]
+    assert mini_open.scalar(select(func.count()).select_from(Response)) == 1
+    assert mini_open.scalar(select(func.count()).select_from(Answer)) == 5
+    stop = text(client, PHONE, "STOP", sid="SMstop")
+    assert text(client, PHONE, "STOP", sid="SMstop") == stop
+    assert text(client, PHONE, "START", sid="SMstart")[0].startswith("You can get")
+    # The retried STOP after START is the old message: it does not opt the phone out again.
+    assert text(client, PHONE, "STOP", sid="SMstop") == stop
+    assert not mini_open.scalars(select(Contact)).one().opted_out
+    kinds = [e.kind.value for e in mini_open.scalars(select(OptEvent).order_by(OptEvent.id))]
+    assert kinds == ["opt_out", "opt_in"]
+
+
 def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, clock):
     # A phone we have never heard from: its language is unknown, so the reply is in all three.
     (reply,) = text(client, PHONE, "FAMILY")
