@@ -12,8 +12,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
@@ -31,6 +29,7 @@ from engagement.models import (
     SurveyVersion,
     TakesResponses,
 )
+from engagement.models.base import insert_unless_present
 from engagement.reporting.outcomes import outcome_rows, store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
@@ -426,9 +425,7 @@ def complete_response(
 
 def _add_respondent_group(connection, group: Mapping[str, Any]) -> None:
     """Add a respondent group unless a concurrent completion just did."""
-    dialect = connection.dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    connection.execute(insert_(_groups).values(**group).on_conflict_do_nothing())
+    connection.execute(insert_unless_present(_groups, connection.dialect.name, group))
 
 
 def _answer_rows(

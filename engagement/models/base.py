@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -15,6 +17,19 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def insert_unless_present(target, dialect: str, values: dict, *unique_columns: str):
+    """An INSERT that adds nothing when a unique key already holds the row (PostgreSQL, SQLite).
+
+    For rows two requests may add at once: the loser's insert is a no-op, not an error.
+    """
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(target)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(unique_columns) or None)
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -15,8 +15,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +45,7 @@ from engagement.models import (
     SurveyStatus,
     SurveyVersion,
 )
+from engagement.models.base import insert_unless_present
 from engagement.surveys import AnswerError, SurveyDefinition, normalise, parse_text_reply
 from engagement.surveys.flow import next_question
 from engagement.surveys.store import definition_of
@@ -180,12 +179,8 @@ def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
     query = query.execution_options(populate_existing=True)
     contact = session.scalars(query).first()
     if contact is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(Contact)
-            .values(phone=phone, created_at=now, opted_out=False)
-            .on_conflict_do_nothing(index_elements=["phone"])
-        )
+        new_contact = {"phone": phone, "created_at": now, "opted_out": False}
+        session.execute(insert_unless_present(Contact, dialect, new_contact, "phone"))
         contact = session.scalars(query).one()
     return contact
 
