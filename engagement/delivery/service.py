@@ -33,7 +33,6 @@ from engagement.models.base import insert_unless_present
 from engagement.reporting.outcomes import outcome_rows, store_outcomes
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
-from engagement.surveys.definition import cached_definition
 from engagement.surveys.flow import (
     missing_required,
     next_section,
@@ -41,7 +40,7 @@ from engagement.surveys.flow import (
     prune_hidden,
     section_questions,
 )
-from engagement.surveys.store import definition_of, latest_version
+from engagement.surveys.store import definition_of, definition_of_row, latest_version
 
 
 class DeliveryError(Exception):
@@ -256,7 +255,7 @@ def load_draft(session: Session, token: str | None, *, lock: bool = False) -> Dr
         raise DraftNotFound()
     values = row._mapping
     survey = SurveyWindow(*(values[f"survey_{name}"] for name in _WINDOW_FIELDS))
-    definition = cached_definition(row.content_hash) or _stored_definition(session, row.version_id)
+    definition = definition_of_row(session, row.version_id, row.content_hash)
     return DraftState(
         DraftRow(*(values[name] for name in _DRAFT_FIELDS)),
         definition,
@@ -264,11 +263,6 @@ def load_draft(session: Session, token: str | None, *, lock: bool = False) -> Dr
         row.content_hash,
         row.question_ids,
     )
-
-
-def _stored_definition(session: Session, version_id: int) -> SurveyDefinition:
-    """The first time a process meets a version: parse its stored definition."""
-    return definition_of(session.get(SurveyVersion, version_id))
 
 
 def _store(session: Session, draft: DraftRow, now: datetime) -> None:

@@ -56,6 +56,11 @@ def definition_of(version: SurveyVersion) -> SurveyDefinition:
     )
 
 
+def definition_of_row(session: Session, version_id: int, content_hash: str) -> SurveyDefinition:
+    """The same, for a version read as plain columns: the row is loaded only on a first parse."""
+    return cached_definition(content_hash) or definition_of(session.get(SurveyVersion, version_id))
+
+
 def save_definition(
     session: Session, definition: SurveyDefinition, clock: Callable[[], datetime]
 ) -> LoadResult:
