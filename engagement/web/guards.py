@@ -1,4 +1,4 @@
-"""Checks every request passes before a view sees it."""
+"""Input no view should see: NUL characters, and numbers no database integer can hold."""
 
 from __future__ import annotations
 
