@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from engagement.models import Answer, Response, ResponseDraft, SurveyStatus
 from engagement.surveys.store import save_definition, set_status
-from tests.support import complete_via_web, csrf_token, mini
+from tests.support import FIXTURES, complete_via_web, csrf_token, mini, template
 
 
 @pytest.fixture
@@ -281,3 +281,29 @@ def test_malformed_posts_get_4xx_not_500(client, survey):
 def test_home_lists_open_surveys(client, survey):
     page = client.get("/?lang=es")
     assert "Encuesta mini" in page.text and "/s/mini-2026" in page.text
+
+
+def _comment_page(client, lang: str) -> str:
+    """The second page (with the free-text question), after answering the first."""
+    first = start(client, lang)
+    page = client.get(first)
+    answers = {"csrf_token": csrf_token(page.text), "attended": "1", "grade": "4"}
+    assert client.post(first, data={**answers, "action": "next"}).status_code == 302
+    return client.get(first.replace("/p/1", "/p/2")).text
+
+
+def test_a_text_box_asks_once_not_to_write_names(client, survey, seeded, clock, tmp_path):
+    assert _comment_page(client, "es").count("no escriba nombres") == 1
+    # A survey's own hint says it for its readers instead (and once).
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    hinted = text.replace(
+        'text: {en: "Anything else?", es: "¿Algo más?", zh: "还有其他意见吗？"}',
+        'text: {en: "Anything else?", es: "¿Algo más?", zh: "还有其他意见吗？"}\n'
+        '        help: {en: "No names, please.", es: "Sin nombres, por favor.",'
+        ' zh: "请不要写名字。"}',
+    )
+    (tmp_path / "mini.yaml").write_text(hinted, encoding="utf-8")
+    save_definition(seeded, template(tmp_path / "mini.yaml"), clock)
+    client.delete_cookie("draft_mini-2026", path="/s/mini-2026")
+    page = _comment_page(client, "zh")
+    assert page.count("请不要写名字。") == 1 and "请不要填写姓名或电话号码" not in page
