@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web_submissions.py [--responses 2000] [--warmup 100] [--workers 3]
                                               [--clients 8] [--rounds 3] [--floor]
+                                              [--database sqlite|postgresql|both]
 
 For each database (SQLite file, PostgreSQL) it migrates a fresh database,
 loads the family survey, opens it, prepares N respondents who have answered
@@ -424,6 +425,9 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="also time a minimal durable completion (FLOOR_APP)"
     )
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql", "both"), default="both", help="which to time"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
@@ -433,8 +437,10 @@ def main() -> None:
         f"CPUs: {os.cpu_count()}"
     )
 
-    databases = [("SQLite", f"sqlite:///{workdir / 'bench.db'}")]
-    pg = postgres_url()
+    databases = []
+    if args.database != "postgresql":
+        databases.append(("SQLite", f"sqlite:///{workdir / 'bench.db'}"))
+    pg = postgres_url() if args.database != "sqlite" else None
     if pg:
         databases.append(("PostgreSQL", pg))
 

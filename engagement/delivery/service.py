@@ -11,16 +11,15 @@ from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
+from engagement.delivery.completion import CompletionRows, write_completion
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
-    Answer,
     Channel,
     Conversation,
-    RespondentGroup,
     Response,
     ResponseDraft,
     School,
@@ -29,8 +28,7 @@ from engagement.models import (
     SurveyVersion,
     TakesResponses,
 )
-from engagement.models.base import insert_unless_present
-from engagement.reporting.outcomes import outcome_rows, store_outcomes
+from engagement.reporting.outcomes import outcome_rows
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
 from engagement.surveys.flow import (
@@ -178,12 +176,7 @@ def start_response(
 
 
 # Statements on every respondent's request, built once: they are the hot path.
-_drafts, _responses, _answers = (
-    ResponseDraft.__table__,
-    Response.__table__,
-    Answer.__table__,
-)
-_versions, _surveys = SurveyVersion.__table__, Survey.__table__
+_drafts, _versions, _surveys = ResponseDraft.__table__, SurveyVersion.__table__, Survey.__table__
 _DRAFT_FIELDS = [field.name for field in fields(DraftRow)]
 _WINDOW_FIELDS = [field.name for field in fields(SurveyWindow)]
 _DRAFT_BY_TOKEN = (
@@ -209,37 +202,6 @@ _SAVE_DRAFT = (
         updated_at=bindparam("now", type_=_drafts.c.updated_at.type),
     )
 )
-# Retire a draft exactly once: only the request that flips `completed` goes on.
-_CLAIM_DRAFT = (
-    update(_drafts)
-    .where(_drafts.c.id == bindparam("draft_id"), _drafts.c.completed.is_(False))
-    .values(
-        completed=True,
-        answers=bindparam("empty", type_=_drafts.c.answers.type),
-        created_at=bindparam("day"),
-        updated_at=bindparam("day"),
-    )
-)
-_groups = RespondentGroup.__table__
-_GROUP_KEYS = ("school_id", "language", "channel", "role", "grade_band")
-_RESPONSE_VALUES = ("version_id", *_GROUP_KEYS, "started_at", "completed_at")
-# The response takes its respondent group's id in the same statement (no row when the group
-# is new: _complete adds the group and runs it again).
-_INSERT_RESPONSE = (
-    insert(_responses)
-    .from_select(
-        [*_RESPONSE_VALUES, "group_id"],
-        select(
-            *(bindparam(name, type_=_responses.c[name].type) for name in _RESPONSE_VALUES),
-            _groups.c.id,
-        ).where(
-            *(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in _GROUP_KEYS)
-        ),
-    )
-    .returning(_responses.c.id, _responses.c.group_id)
-)
-# Executed with a list of rows: one cached statement, batched by the driver.
-_INSERT_ANSWERS = insert(_answers)
 
 
 def load_draft(session: Session, token: str | None, *, lock: bool = False) -> DraftState:
@@ -417,11 +379,6 @@ def complete_response(
     return session.get(Response, _complete(session, state, answers, clock(), commit=commit))
 
 
-def _add_respondent_group(connection, group: Mapping[str, Any]) -> None:
-    """Add a respondent group unless a concurrent completion just did."""
-    connection.execute(insert_unless_present(_groups, connection.dialect.name, group))
-
-
 def _answer_rows(
     definition: SurveyDefinition,
     answers: Mapping[str, Any],
@@ -452,11 +409,9 @@ def _complete(
     *,
     commit: bool = True,
 ) -> int:
-    """Write the Response and its Answers and retire the draft. Commits, or rolls back and raises.
+    """Write the Response, its Answers and outcomes and retire the draft (delivery.completion).
 
-    The draft is kept as a tombstone (so a repeated submission is recognised)
-    with its answers emptied and its timestamps cut to the day: nothing on it
-    can be matched to the response it became.
+    Commits, or rolls back and raises.
     """
     draft, definition = state.draft, state.definition
     missing = missing_required(definition, answers)
@@ -472,38 +427,25 @@ def _complete(
         "role": set_by_answers.get("role", definition.audience),
         "grade_band": set_by_answers.get("grade_band"),
     }
-    group_row = {**group, "grade_band": group["grade_band"] or ""}  # "" stands for none
-    values = {
-        "version_id": draft.version_id,
-        **group,
-        "started_at": draft.created_at,
-        "completed_at": now,
-        **{f"group_{k}": v for k, v in group_row.items()},
-    }
-    answer_rows = _answer_rows(definition, answers, state.question_ids)
-    decided = outcome_rows(definition, answers)
-    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-
+    rows = CompletionRows(
+        draft_id=draft.id,
+        tombstone_day=datetime.combine(now.date(), time(0), tzinfo=now.tzinfo),
+        response={
+            "version_id": draft.version_id,
+            **group,
+            "started_at": draft.created_at,
+            "completed_at": now,
+        },
+        group={**group, "grade_band": group["grade_band"] or ""},  # "" stands for none
+        answers=_answer_rows(definition, answers, state.question_ids),
+        outcomes=outcome_rows(definition, answers),
+    )
     # Only writes from here to the commit: the first takes the write lock (on SQLite, the
     # whole database's), so everything that can be worked out beforehand has been.
-    # Core statements on the session's own connection and transaction: no ORM work needed.
-    connection = session.connection()
-    claimed = connection.execute(
-        _CLAIM_DRAFT, {"draft_id": draft.id, "empty": {}, "day": midnight}
-    ).rowcount
-    if claimed != 1:
+    response_id = write_completion(session.connection(), rows)
+    if response_id is None:
         _abandon(session, commit)
         raise AlreadyCompleted()
-    inserted = connection.execute(_INSERT_RESPONSE, values).first()
-    if inserted is None:
-        _add_respondent_group(connection, group_row)
-        inserted = connection.execute(_INSERT_RESPONSE, values).one()
-    response_id, group_id = inserted
-    if answer_rows:
-        for row in answer_rows:
-            row["response_id"], row["group_id"] = response_id, group_id
-        connection.execute(_INSERT_ANSWERS, answer_rows)
-    store_outcomes(connection, decided, response_id)
     _finish(session, commit)
     return response_id
 

@@ -28,14 +28,6 @@ def outcome_rows(
     ]
 
 
-def store_outcomes(connection, rows: list[dict], response_id: int) -> None:
-    """Insert a new response's outcome_rows, inside its completion transaction: one statement."""
-    if rows:
-        for row in rows:
-            row["response_id"] = response_id
-        connection.execute(_INSERT_OUTCOMES, rows)
-
-
 def answers_of_responses(
     session: Session, version: SurveyVersion, definition: SurveyDefinition
 ) -> dict[int, dict[str, Any]]:

@@ -144,6 +144,36 @@ def test_complete_writes_one_response_with_its_answers(survey, seeded, clock):
     ]
 
 
+@pytest.mark.parametrize(
+    "comment",
+    ["NULL", '{"a", b}', "back\\slash, comma", "line\nbreak 😀", '=HYPERLINK("x")'],
+)
+def test_a_text_answer_that_looks_like_array_syntax_is_stored_as_typed(
+    survey, seeded, clock, comment
+):
+    draft = start_response(seeded, survey, "field", "es", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 3, "comment": comment}, clock)
+    response = complete_response(seeded, draft.token, clock)
+    stored = seeded.execute(
+        select(Question.key, Answer.value_number, Answer.value_text)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == response.id)
+        .order_by(Question.position)
+    ).all()
+    assert stored == [("attended", 1.0, None), ("grade", 3.0, None), ("comment", None, comment)]
+
+
+def test_a_new_respondent_group_is_added_before_the_draft_is_claimed(survey, seeded, clock):
+    draft = start_response(seeded, survey, "field", "zh", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 3, "band": 2}, clock)
+    assert count(seeded, RespondentGroup) == 0
+    response = complete_response(seeded, draft.token, clock)
+    group = seeded.get(RespondentGroup, response.group_id)
+    assert (group.language, group.grade_band) == ("zh", "6-8")
+    assert seeded.get(ResponseDraft, draft.id).completed
+    assert count(seeded, Answer) == 3
+
+
 def test_responses_with_the_same_school_language_channel_role_and_band_share_a_group(
     survey, seeded, clock
 ):
