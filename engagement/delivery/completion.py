@@ -2,9 +2,8 @@
 
 PostgreSQL takes the whole completion as one statement: data-modifying CTEs
 claim the draft, insert the response, and insert its answers and outcomes from
-arrays (one statement instead of one INSERT per answer: a completing page costs
-about a quarter less wall time). SQLite has neither feature and runs the same
-steps one by one. Either way the draft is claimed only while its respondent
+arrays: one round trip, not one INSERT per answer. SQLite has neither feature
+and runs the same steps one by one. Either way the draft is claimed only while its respondent
 group exists, so nothing is written until the group is.
 """
 
@@ -21,8 +20,8 @@ from sqlalchemy.engine import Connection
 from engagement.models import Answer, RespondentGroup, Response, ResponseDraft, ResponseOutcome
 from engagement.models.base import insert_unless_present
 
-GROUP_KEYS = ("school_id", "language", "channel", "role", "grade_band")
-RESPONSE_KEYS = ("version_id", *GROUP_KEYS, "started_at", "completed_at")
+_GROUP_KEYS = ("school_id", "language", "channel", "role", "grade_band")
+_RESPONSE_KEYS = ("version_id", *_GROUP_KEYS, "started_at", "completed_at")
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,8 @@ class CompletionRows:
 
     draft_id: int
     tombstone_day: datetime  # the retired draft's timestamps, cut to the day
-    response: dict[str, Any]  # RESPONSE_KEYS
-    group: dict[str, Any]  # GROUP_KEYS; grade_band "" stands for none
+    response: dict[str, Any]  # _RESPONSE_KEYS
+    group: dict[str, Any]  # _GROUP_KEYS; grade_band "" stands for none
     answers: list[dict[str, Any]]  # question_id, ordinal, value_number, value_text
     outcomes: list[dict[str, Any]]  # indicator, value
 
@@ -62,7 +61,7 @@ _responses, _answers, _outcomes = Response.__table__, Answer.__table__, Response
 
 _GROUP_ID = (
     select(_groups.c.id)
-    .where(*(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in GROUP_KEYS))
+    .where(*(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in _GROUP_KEYS))
     .scalar_subquery()
 )
 # Retire the draft exactly once, and only while its group exists. The draft stays as a
@@ -81,14 +80,14 @@ _CLAIM = (
     .returning(_GROUP_ID.label("group_id"))
 )
 _RESPONSE_BINDS = [
-    bindparam(f"response_{key}", type_=_responses.c[key].type) for key in RESPONSE_KEYS
+    bindparam(f"response_{key}", type_=_responses.c[key].type) for key in _RESPONSE_KEYS
 ]
 
 # SQLite, step by step. The row inserts are executed with a list of rows: one cached
 # statement, batched by the driver.
 _INSERT_RESPONSE = (
     insert(_responses)
-    .from_select([*RESPONSE_KEYS, "group_id"], select(*_RESPONSE_BINDS, bindparam("group_id")))
+    .from_select([*_RESPONSE_KEYS, "group_id"], select(*_RESPONSE_BINDS, bindparam("group_id")))
     .returning(_responses.c.id)
 )
 _INSERT_ANSWERS = insert(_answers)
@@ -96,12 +95,12 @@ _INSERT_OUTCOMES = insert(_outcomes)
 
 
 def _step_by_step(connection: Connection, rows: CompletionRows) -> int | None:
-    group_id = connection.execute(_CLAIM, rows.parameters()).scalar()
+    parameters = rows.parameters()
+    group_id = connection.execute(_CLAIM, parameters).scalar()
     if group_id is None:
         return None
-    response_id = connection.execute(
-        _INSERT_RESPONSE, {**rows.parameters(), "group_id": group_id}
-    ).scalar_one()
+    parameters["group_id"] = group_id
+    response_id = connection.execute(_INSERT_RESPONSE, parameters).scalar_one()
     if rows.answers:
         connection.execute(
             _INSERT_ANSWERS,
@@ -124,7 +123,7 @@ def _unnest(name: str, **columns) -> Any:
 _claimed = _CLAIM.cte("claimed")
 _new_response = (
     insert(_responses)
-    .from_select([*RESPONSE_KEYS, "group_id"], select(*_RESPONSE_BINDS, _claimed.c.group_id))
+    .from_select([*_RESPONSE_KEYS, "group_id"], select(*_RESPONSE_BINDS, _claimed.c.group_id))
     .returning(_responses.c.id, _responses.c.group_id)
     .cte("new_response")
 )

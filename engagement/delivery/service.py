@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
@@ -179,13 +179,16 @@ def start_response(
 _drafts, _versions, _surveys = ResponseDraft.__table__, SurveyVersion.__table__, Survey.__table__
 _DRAFT_FIELDS = [field.name for field in fields(DraftRow)]
 _WINDOW_FIELDS = [field.name for field in fields(SurveyWindow)]
+# A draft with what its requests need of its version and survey, labelled so that a query
+# selecting other things too (the SMS turn's) can carry them: see join_draft, draft_in_row.
+_DRAFT_COLUMNS = (
+    *(_drafts.c[name].label(f"draft_{name}") for name in _DRAFT_FIELDS),
+    *(_surveys.c[name].label(f"survey_{name}") for name in _WINDOW_FIELDS),
+    _versions.c.content_hash.label("draft_content_hash"),
+    _versions.c.question_ids.label("draft_question_ids"),
+)
 _DRAFT_BY_TOKEN = (
-    select(
-        *(_drafts.c[name] for name in _DRAFT_FIELDS),
-        *(_surveys.c[name].label(f"survey_{name}") for name in _WINDOW_FIELDS),
-        _versions.c.content_hash,
-        _versions.c.question_ids,
-    )
+    select(*_DRAFT_COLUMNS)
     .join_from(_drafts, _versions, _versions.c.id == _drafts.c.version_id)
     .join(_surveys, _surveys.c.id == _versions.c.survey_id)
     .where(_drafts.c.token == bindparam("token"))
@@ -212,18 +215,33 @@ def load_draft(session: Session, token: str | None, *, lock: bool = False) -> Dr
     if not token:
         raise DraftNotFound()
     query = _DRAFT_BY_TOKEN_LOCKED if lock else _DRAFT_BY_TOKEN
-    row = session.connection().execute(query, {"token": token}).first()
-    if row is None:
+    state = draft_in_row(session, session.connection().execute(query, {"token": token}).first())
+    if state is None:
         raise DraftNotFound()
+    return state
+
+
+def join_draft(query: Select, token: ColumnElement) -> Select:
+    """`query` with the draft that `token` names (if any) outer-joined, for draft_in_row."""
+    return (
+        query.add_columns(*_DRAFT_COLUMNS)
+        .outerjoin(_drafts, _drafts.c.token == token)
+        .outerjoin(_versions, _versions.c.id == _drafts.c.version_id)
+        .outerjoin(_surveys, _surveys.c.id == _versions.c.survey_id)
+    )
+
+
+def draft_in_row(session: Session, row: Row | None) -> DraftState | None:
+    """The draft a row of load_draft's or join_draft's query carries; None if it has none."""
+    if row is None or row.draft_id is None:
+        return None
     values = row._mapping
-    survey = SurveyWindow(*(values[f"survey_{name}"] for name in _WINDOW_FIELDS))
-    definition = definition_of_row(session, row.version_id, row.content_hash)
     return DraftState(
-        DraftRow(*(values[name] for name in _DRAFT_FIELDS)),
-        definition,
-        survey,
-        row.content_hash,
-        row.question_ids,
+        DraftRow(*(values[f"draft_{name}"] for name in _DRAFT_FIELDS)),
+        definition_of_row(session, row.draft_version_id, row.draft_content_hash),
+        SurveyWindow(*(values[f"survey_{name}"] for name in _WINDOW_FIELDS)),
+        row.draft_content_hash,
+        row.draft_question_ids,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,8 @@ from engagement.delivery.service import (
     DeliveryError,
     DraftState,
     complete_response,
+    draft_in_row,
+    join_draft,
     load_draft,
     save_answers,
     start_response,
@@ -111,12 +113,14 @@ def handle_inbound(
         raise BadMessage("From") from error
     now = clock()
     contact = lock_contact(session, phone, now)
+    turn = Turn(session, contact, clock, now, settings)
+    turn.found(*_active(session, contact))
     # A retried MessageSid is not looked up first: its turn runs, its row then breaks the
     # unique MessageSid, and everything it did is rolled back. Retries are rare; the
     # lookup would cost every text a statement.
     # Changes are flushed where the engine needs them (explicitly), not before every query.
     with session.no_autoflush:
-        replies = Turn(session, contact, clock, now, settings).reply_to(message.body)
+        replies = turn.reply_to(message.body)
     replies = [smart_encode(reply) for reply in replies]
     session.add(
         InboundMessage(
@@ -169,20 +173,44 @@ def _day(moment: datetime) -> datetime:
 
 def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
     """The phone's contact (created if new), locked until commit: one message at a time."""
-    dialect = session.get_bind().dialect.name
-    query = select(Contact).where(Contact.phone == phone)
-    if dialect == "postgresql":
+    query = _CONTACT
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     else:
         # SQLite has no row locks: a write takes the database lock for this transaction.
-        session.execute(update(Contact).where(Contact.phone == phone).values(phone=Contact.phone))
-    query = query.execution_options(populate_existing=True)
-    contact = session.scalars(query).first()
+        session.execute(_TAKE_WRITE_LOCK, {"phone": phone})
+    contact = session.scalars(query, {"phone": phone}).first()
     if contact is None:
         new_contact = {"phone": phone, "created_at": now, "opted_out": False}
+        dialect = session.get_bind().dialect.name
         session.execute(insert_unless_present(Contact, dialect, new_contact, "phone"))
-        contact = session.scalars(query).one()
+        contact = session.scalars(query, {"phone": phone}).one()
     return contact
+
+
+_CONTACT = (
+    select(Contact)
+    .where(Contact.phone == bindparam("phone"))
+    .execution_options(populate_existing=True)
+)
+_TAKE_WRITE_LOCK = (
+    update(Contact).where(Contact.phone == bindparam("phone")).values(phone=Contact.phone)
+)
+# A phone's active conversation with its draft, in one query. Run after the contact's lock is
+# taken, not joined to it: a statement that waited for the lock still sees what was there
+# before (PostgreSQL re-reads only the locked row), not the conversation the last text began.
+_ACTIVE = join_draft(
+    select(Conversation).where(
+        Conversation.contact_id == bindparam("contact_id"),
+        Conversation.status == ConversationStatus.ACTIVE,
+    ),
+    Conversation.draft_token,
+).execution_options(populate_existing=True)
+
+
+def _active(session: Session, contact: Contact) -> tuple[Conversation | None, DraftState | None]:
+    row = session.execute(_ACTIVE, {"contact_id": contact.id}).first()
+    return (None, None) if row is None else (row.Conversation, draft_in_row(session, row))
 
 
 def record_opt(
@@ -239,6 +267,13 @@ class Turn:
     ):
         self.session, self.contact, self.clock, self.now = session, contact, clock, now
         self.settings = settings
+        # What the turn's first query read, each taken once: (active conversation,), its draft.
+        self._found_active: tuple[Conversation | None] | None = None
+        self._found_draft: DraftState | None = None
+
+    def found(self, active: Conversation | None, draft: DraftState | None) -> None:
+        """The active conversation and its draft, as the handler already read them."""
+        self._found_active, self._found_draft = (active,), draft
 
     @property
     def language(self) -> str:
@@ -333,12 +368,15 @@ class Turn:
 
     def active(self) -> tuple[Conversation | None, Conversation | None]:
         """(the active conversation, or None; the one that just expired, if so)."""
-        conversation = self.session.scalars(
-            select(Conversation).where(
-                Conversation.contact_id == self.contact.id,
-                Conversation.status == ConversationStatus.ACTIVE,
-            )
-        ).first()
+        if self._found_active is not None:
+            (conversation,), self._found_active = self._found_active, None
+        else:
+            conversation = self.session.scalars(
+                select(Conversation).where(
+                    Conversation.contact_id == self.contact.id,
+                    Conversation.status == ConversationStatus.ACTIVE,
+                )
+            ).first()
         if conversation is None:
             return None, None
         if conversation.expires_at is not None and conversation.expires_at <= self.now:
@@ -366,6 +404,16 @@ class Turn:
             self.session.flush()
             return self.begin(conversation)
         return []
+
+    def _draft(self, conversation: Conversation) -> DraftState:
+        """The conversation's draft, locked: as the handler found it, if it is that one.
+
+        Taken once: after that the turn holds the state it changed, or loads it again.
+        """
+        found, self._found_draft = self._found_draft, None
+        if found is not None and found.draft.token == conversation.draft_token:
+            return found
+        return load_draft(self.session, conversation.draft_token, lock=True)
 
     def _touch(self, conversation: Conversation) -> None:
         conversation.updated_at = self.now
@@ -420,7 +468,7 @@ class Turn:
                 return prompts.survey_closed(self.language)
             conversation.draft_token = draft.token
         # Locked: with no question left to ask, this draft completes now.
-        state = load_draft(self.session, conversation.draft_token, lock=True)
+        state = self._draft(conversation)
         if conversation.current_key is None:
             question = next_question(state.definition, state.draft.answers, None)
             if question is None:
@@ -494,7 +542,7 @@ class Turn:
         return self._failed(conversation, retry)
 
     def _answer_question(self, conversation: Conversation, body: str, skip: bool) -> list[str]:
-        state = load_draft(self.session, conversation.draft_token, lock=True)
+        state = self._draft(conversation)
         if not state.survey.accepts_responses(self.now):
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
             return [prompts.survey_closed(self.language)]
@@ -538,7 +586,7 @@ class Turn:
         return self._move_on(conversation, question.key)
 
     def _move_on(self, conversation: Conversation, after_key: str, state=None) -> list[str]:
-        state = state or load_draft(self.session, conversation.draft_token, lock=True)
+        state = state or self._draft(conversation)
         following = next_question(state.definition, state.draft.answers, after_key)
         conversation.tries = 0
         if following is None:
