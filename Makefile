@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: install run test test-fast lint translations extract update-translations \
-        db seed browser-deps bench clean
+        db seed browser-deps bench bench-deps clean
 
 install: $(STAMP)
 
@@ -79,10 +79,18 @@ lint: install
 	$(BIN)/ruff check engagement tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/ruff format --check engagement tests bench wsgi.py gunicorn.conf.py
 
-bench: install translations
+bench: install translations bench-deps
 	$(BIN)/python bench/web_submissions.py
 	$(BIN)/python bench/sms_webhooks.py
 	$(BIN)/python bench/in_process.py
+	$(BIN)/python bench/instructions.py
+
+bench-deps:
+	@if command -v valgrind >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing valgrind for bench/instructions.py"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; \
+	else echo "note: bench/instructions.py needs Debian's valgrind"; fi
 
 clean:
 	rm -rf $(VENV) instance build translations/*/LC_MESSAGES/*.mo
