@@ -113,14 +113,12 @@ def handle_inbound(
         raise BadMessage("From") from error
     now = clock()
     contact = lock_contact(session, phone, now)
-    turn = Turn(session, contact, clock, now, settings)
-    turn.found(*_active(session, contact))
     # A retried MessageSid is not looked up first: its turn runs, its row then breaks the
     # unique MessageSid, and everything it did is rolled back. Retries are rare; the
     # lookup would cost every text a statement.
     # Changes are flushed where the engine needs them (explicitly), not before every query.
     with session.no_autoflush:
-        replies = turn.reply_to(message.body)
+        replies = Turn(session, contact, clock, now, settings).reply_to(message.body)
     replies = [smart_encode(reply) for reply in replies]
     session.add(
         InboundMessage(
@@ -197,7 +195,7 @@ _TAKE_WRITE_LOCK = (
     update(Contact).where(Contact.phone == bindparam("phone")).values(phone=Contact.phone)
 )
 # A phone's active conversation with its draft, in one query. Run after the contact's lock is
-# taken, not joined to it: a statement that waited for the lock still sees what was there
+# taken, not joined to that query: a statement that waited for the lock still sees what was there
 # before (PostgreSQL re-reads only the locked row), not the conversation the last text began.
 _ACTIVE = join_draft(
     select(Conversation).where(
@@ -267,13 +265,8 @@ class Turn:
     ):
         self.session, self.contact, self.clock, self.now = session, contact, clock, now
         self.settings = settings
-        # What the turn's first query read, each taken once: (active conversation,), its draft.
-        self._found_active: tuple[Conversation | None] | None = None
+        # The active conversation's draft, read with it and taken once (see _draft).
         self._found_draft: DraftState | None = None
-
-    def found(self, active: Conversation | None, draft: DraftState | None) -> None:
-        """The active conversation and its draft, as the handler already read them."""
-        self._found_active, self._found_draft = (active,), draft
 
     @property
     def language(self) -> str:
@@ -368,15 +361,7 @@ class Turn:
 
     def active(self) -> tuple[Conversation | None, Conversation | None]:
         """(the active conversation, or None; the one that just expired, if so)."""
-        if self._found_active is not None:
-            (conversation,), self._found_active = self._found_active, None
-        else:
-            conversation = self.session.scalars(
-                select(Conversation).where(
-                    Conversation.contact_id == self.contact.id,
-                    Conversation.status == ConversationStatus.ACTIVE,
-                )
-            ).first()
+        conversation, self._found_draft = _active(self.session, self.contact)
         if conversation is None:
             return None, None
         if conversation.expires_at is not None and conversation.expires_at <= self.now:
@@ -406,9 +391,10 @@ class Turn:
         return []
 
     def _draft(self, conversation: Conversation) -> DraftState:
-        """The conversation's draft, locked: as the handler found it, if it is that one.
+        """The conversation's draft as active() read it, if it is that one; else loaded, locked.
 
-        Taken once: after that the turn holds the state it changed, or loads it again.
+        What active() read needs no row lock of its own: the contact's lock serialises every
+        text of this phone. Taken once: after that the turn holds the state it changed.
         """
         found, self._found_draft = self._found_draft, None
         if found is not None and found.draft.token == conversation.draft_token:
