@@ -54,6 +54,7 @@ def page(slug, number):
 
 # --floor: the least a durable completion can do (claim the draft, store the response and its
 # answers, commit, redirect): no CSRF, session, validation or scoring. Shows what 30% allows.
+# On PostgreSQL it writes the response and its answers in one statement, as the app does.
 FLOOR_APP = """
 import json
 import os
@@ -79,6 +80,13 @@ RESPONSE = sa.text("insert into bench_floor_response (draft_id) values (:draft) 
 ANSWER = sa.text(
     "insert into bench_floor_answer (response_id, key, value) values (:id, :key, :value)"
 )
+# PostgreSQL: the response and its answers in one statement, as the app writes them.
+RESPONSE_WITH_ANSWERS = sa.text(
+    "with response as (insert into bench_floor_response (draft_id) values (:draft) returning id)"
+    " insert into bench_floor_answer (response_id, key, value)"
+    " select response.id, answer.key, answer.value from response,"
+    " unnest(cast(:keys as text[]), cast(:values as text[])) as answer(key, value)"
+)
 
 @app.post("/s/<slug>/p/<int:number>")
 def page(slug, number):
@@ -89,10 +97,15 @@ def page(slug, number):
             abort(409)
         stored = json.loads(draft[1]) if isinstance(draft[1], str) else draft[1]
         answers = {**stored, **{k: v for k, v in form.items() if k not in ("csrf_token", "action")}}
-        response = connection.execute(RESPONSE, {"draft": draft[0]}).scalar_one()
-        rows = [{"id": response, "key": k, "value": json.dumps(v)} for k, v in answers.items()]
-        if rows:
-            connection.execute(ANSWER, rows)
+        values = [json.dumps(v) for v in answers.values()]
+        if engine.dialect.name == "postgresql":
+            arrays = {"draft": draft[0], "keys": list(answers), "values": values}
+            connection.execute(RESPONSE_WITH_ANSWERS, arrays)
+        else:
+            response = connection.execute(RESPONSE, {"draft": draft[0]}).scalar_one()
+            rows = [{"id": response, "key": k, "value": v} for k, v in zip(answers, values)]
+            if rows:
+                connection.execute(ANSWER, rows)
     return redirect(f"/s/{slug}/thanks")
 """
 
