@@ -147,14 +147,7 @@ def main() -> None:
     web(web_submissions.postgres_url(), "PostgreSQL", args.completions)
     sms_webhooks.PG_BENCH_DB = PG_BENCH_DB
     sms(sms_webhooks.postgres_url(), args.phones)
-    drop_database()
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(web_submissions.PG_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+    web_submissions.drop_database(PG_BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web_submissions import Gunicorn, compare, interleaved, run_load  # noqa: E402
+from web_submissions import Gunicorn, compare, drop_database, interleaved, run_load  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "bench_sms"
@@ -346,6 +346,7 @@ def main() -> None:
     bench_outbox(engine, args.outbox, [int(n) for n in args.outbox_workers.split(",")])
     engine.dispose()
     shutil.rmtree(workdir, ignore_errors=True)
+    drop_database(PG_BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -413,6 +413,14 @@ def page_weight(port: int, path: str) -> tuple[int, list[str], list[str]]:
     return total, fetched, third_party
 
 
+def drop_database(name: str) -> None:
+    """Leave no benchmark database behind on the shared server."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def postgres_url() -> str | None:
     import psycopg
 
@@ -506,6 +514,8 @@ def main() -> None:
             app_server.stop()
             bare_server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
+    if pg:
+        drop_database(PG_BENCH_DB)
 
 
 def draft_answers(url: str) -> dict[str, object]:
