@@ -294,7 +294,8 @@ def save_answers(
     """Merge answers into the draft without moving on (back, language switch, SMS).
 
     Commits; with `commit=False` it only flushes and leaves the transaction to the caller.
-    `locked`: the draft as the caller already loaded it with `lock=True` (saves a query).
+    `locked`: the draft as the caller already read it under a lock (saves a query): load_draft
+    with `lock=True`, or an SMS turn's read under its contact's lock.
     """
     state = locked if locked is not None else load_draft(session, token, lock=True)
     draft = state.draft
@@ -387,7 +388,8 @@ def complete_response(
     """Turn a draft into a Response with its Answers, in one transaction, exactly once.
 
     With `commit=False` the caller's transaction holds it all and nothing is rolled back here.
-    `locked`: the draft as the caller already loaded it with `lock=True` (saves a query).
+    `locked`: the draft as the caller already read it under a lock (saves a query): load_draft
+    with `lock=True`, or an SMS turn's read under its contact's lock.
     """
     state = locked if locked is not None else load_draft(session, token, lock=True)
     if state.draft.completed:

@@ -171,8 +171,8 @@ def _day(moment: datetime) -> datetime:
 
 def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
     """The phone's contact (created if new), locked until commit: one message at a time."""
-    query = _CONTACT
-    if session.get_bind().dialect.name == "postgresql":
+    query, dialect = _CONTACT, session.get_bind().dialect.name
+    if dialect == "postgresql":
         query = query.with_for_update()
     else:
         # SQLite has no row locks: a write takes the database lock for this transaction.
@@ -180,7 +180,6 @@ def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
     contact = session.scalars(query, {"phone": phone}).first()
     if contact is None:
         new_contact = {"phone": phone, "created_at": now, "opted_out": False}
-        dialect = session.get_bind().dialect.name
         session.execute(insert_unless_present(Contact, dialect, new_contact, "phone"))
         contact = session.scalars(query, {"phone": phone}).one()
     return contact
@@ -453,7 +452,7 @@ class Turn:
                 finish(self.session, conversation, ConversationStatus.ENDED, self.now)
                 return prompts.survey_closed(self.language)
             conversation.draft_token = draft.token
-        # Locked: with no question left to ask, this draft completes now.
+        # Under the contact's lock: with no question left to ask, this draft completes now.
         state = self._draft(conversation)
         if conversation.current_key is None:
             question = next_question(state.definition, state.draft.answers, None)
@@ -581,7 +580,7 @@ class Turn:
         return [prompts.question_text(following, self.language)]
 
     def _complete(self, conversation: Conversation, state: DraftState) -> list[str]:
-        """Store the response; `state` was loaded with lock=True in this transaction."""
+        """Store the response; `state` was read in this transaction, under the contact's lock."""
         definition = state.definition
         if is_practice_phone(self.contact.phone):
             # Thanked like anyone, but the answers are dropped: practice never counts.
