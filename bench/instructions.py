@@ -1,6 +1,7 @@
 """Instructions the app executes per request, counted by valgrind: repeatable where timings are not.
 
     .venv/bin/python bench/instructions.py [--requests 200] [--phones 40] [--base REF]
+                                           [--part sqlite|postgresql|sms ...]
 
 On this 2-core machine a timing drifts by 15% or more between runs, which hides
 any change smaller than that. Callgrind counts the instructions the app's
@@ -115,6 +116,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed web completions")
     parser.add_argument("--phones", type=int, default=40, help="SMS phones (9 texts each)")
     parser.add_argument("--base", help="a git revision to count as well, for comparison")
+    parser.add_argument(
+        "--part", action="append", choices=PARTS, help="count only this part (repeatable)"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -132,6 +136,8 @@ def main() -> None:
             roots = {args.base: worktree(args.base, base_dir), **roots}
         print("Instructions per request in the app's process (callgrind; millions):")
         for part, label in PARTS.items():
+            if args.part and part not in args.part:
+                continue
             counts = {
                 name: count_instructions(root, part, sizes[part]) for name, root in roots.items()
             }

@@ -2,19 +2,34 @@
 
 PostgreSQL takes the whole completion as one statement: data-modifying CTEs
 claim the draft, insert the response, and insert its answers and outcomes from
-arrays: one round trip, not one INSERT per answer. SQLite has neither feature
+JSON (json_to_recordset): one round trip, not one INSERT per answer, and one
+json.dumps in C rather than the driver dumping an array per column. SQLite has neither feature
 and runs the same steps one by one. Either way the draft is claimed only while its respondent
 group exists, so nothing is written until the group is.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, Integer, Text, bindparam, func, insert, select, true, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from engagement.models import Answer, RespondentGroup, Response, ResponseDraft, ResponseOutcome
@@ -113,11 +128,12 @@ def _step_by_step(connection: Connection, rows: CompletionRows) -> int | None:
     return response_id
 
 
-# PostgreSQL, one statement: each CTE feeds the next, and the rows come in as arrays.
-def _unnest(name: str, **columns) -> Any:
-    """unnest(:name_a, :name_b) AS name_values(a, b): array binds read as rows."""
-    arrays = (bindparam(f"{name}_{key}", type_=ARRAY(item)) for key, item in columns.items())
-    return func.unnest(*arrays).table_valued(*columns).render_derived(name=f"{name}_values")
+# PostgreSQL, one statement: each CTE feeds the next, and the rows come in as JSON.
+def _json_rows(name: str, **columns) -> Any:
+    """json_to_recordset(:name) AS name_values(a type, ...): a list of dicts, sent as one text."""
+    rows = func.json_to_recordset(cast(bindparam(name, type_=Text), JSON))
+    typed = (column(key, type_) for key, type_ in columns.items())
+    return rows.table_valued(*typed).render_derived(name=f"{name}_values", with_types=True)
 
 
 _claimed = _CLAIM.cte("claimed")
@@ -127,14 +143,16 @@ _new_response = (
     .returning(_responses.c.id, _responses.c.group_id)
     .cte("new_response")
 )
-_answer_values = _unnest("answer", question=Integer, ordinal=Integer, number=Float, text=Text)
+_answer_values = _json_rows(
+    "answers", question_id=Integer, ordinal=Integer, value_number=Float, value_text=Text
+)
 _new_answers = insert(_answers).from_select(
     ["response_id", "group_id", "question_id", "ordinal", "value_number", "value_text"],
     select(_new_response.c.id, _new_response.c.group_id, *_answer_values.c).select_from(
         _new_response.join(_answer_values, true())
     ),
 )
-_outcome_values = _unnest("outcome", indicator=Text, value=Boolean)
+_outcome_values = _json_rows("outcomes", indicator=Text, value=Boolean)
 _new_outcomes = insert(_outcomes).from_select(
     ["response_id", "indicator", "value"],
     select(_new_response.c.id, *_outcome_values.c).select_from(
@@ -147,13 +165,9 @@ _COMPLETE = select(_new_response.c.id).add_cte(
 
 
 def _in_one_statement(connection: Connection, rows: CompletionRows) -> int | None:
-    answers, outcomes = rows.answers, rows.outcomes
-    arrays = {
-        "answer_question": [row["question_id"] for row in answers],
-        "answer_ordinal": [row["ordinal"] for row in answers],
-        "answer_number": [row["value_number"] for row in answers],
-        "answer_text": [row["value_text"] for row in answers],
-        "outcome_indicator": [row["indicator"] for row in outcomes],
-        "outcome_value": [row["value"] for row in outcomes],
+    # allow_nan=False: PostgreSQL's JSON has no NaN or Infinity (answers never hold them).
+    as_json = {
+        "answers": json.dumps(rows.answers, ensure_ascii=False, allow_nan=False),
+        "outcomes": json.dumps(rows.outcomes, allow_nan=False),
     }
-    return connection.execute(_COMPLETE, {**rows.parameters(), **arrays}).scalar()
+    return connection.execute(_COMPLETE, {**rows.parameters(), **as_json}).scalar()

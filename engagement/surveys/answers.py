@@ -7,6 +7,7 @@ Both end in the same normalised value, checked against the same rules.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -126,7 +127,7 @@ def parse_number_text(raw: str) -> Decimal:
 
 
 def _check_number(question: Question, number: Decimal) -> int | float:
-    if not number.is_finite():
+    if not number.is_finite() or not math.isfinite(float(number)):  # 400 digits overflow a float
         raise AnswerError("not_a_number")
     if question.minimum is not None and number < Decimal(str(question.minimum)):
         raise AnswerError("too_small", minimum=question.minimum)

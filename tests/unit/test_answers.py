@@ -1,5 +1,7 @@
 """Answer parsing per question type, as typed on the web and by SMS."""
 
+import dataclasses
+
 import pytest
 
 from engagement.surveys import AnswerError, parse_form_values, parse_text_reply
@@ -146,6 +148,14 @@ def test_number_out_of_range_or_not_a_number(reply, code):
     with pytest.raises(AnswerError) as error:
         parse_text_reply(question("kids"), reply)
     assert error.value.code == code
+
+
+def test_a_number_too_big_for_a_float_is_not_a_number_even_without_a_maximum():
+    unbounded = dataclasses.replace(question("kids"), maximum=None)
+    assert parse_text_reply(unbounded, "9" * 30) == 10**30 - 1
+    with pytest.raises(AnswerError) as error:
+        parse_text_reply(unbounded, "9" * 400)  # float("inf") would reach the database
+    assert error.value.code == "not_a_number"
 
 
 def test_number_text_parser_handles_full_width_minus():
