@@ -127,9 +127,66 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server on port {port} did not start")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVERS: dict[int, Gunicorn] = {}  # by port: whose processes' CPU a load on that port counts
+
+
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) a process has used; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (backends, WAL writer, ...), read from /proc."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def machine_idle() -> float:
+    """Seconds all CPUs have spent idle or waiting for I/O since boot."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return (int(fields[3]) + int(fields[4])) / TICKS
+
+
+class CpuMeter:
+    """CPU used during one load, split: server workers, PostgreSQL, load generator, idle.
+
+    Where a rate's time goes on a shared 2-core machine: the server competes for the same
+    cores with the database and with the clients sending the load.
+    """
+
+    def __init__(self, port: int):
+        server = SERVERS.get(port)
+        self.server = server.worker_pids() if server else []
+        self.postgres = postgres_pids()
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        return {
+            "server": sum(map(process_cpu, self.server)),
+            "postgres": sum(map(process_cpu, self.postgres)),
+            "load": time.process_time(),
+            "idle": machine_idle(),
+        }
+
+    def used(self) -> dict[str, float]:
+        return {key: value - self.start[key] for key, value in self._read().items()}
+
+
 class Gunicorn:
     def __init__(self, app: str, workers: int, env: dict, cwd: Path, threads: int = 1):
         self.port = free_port()
+        SERVERS[self.port] = self
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -156,7 +213,12 @@ class Gunicorn:
         )
         wait_for(self.port)
 
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *map(int, children.read_text().split())]
+
     def stop(self) -> None:
+        SERVERS.pop(self.port, None)
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
 
@@ -304,16 +366,20 @@ def interleaved(sides: dict[str, tuple[int, list]], rounds: int, clients: int, c
     """Run each side's jobs in `rounds` slices, taking the sides in turn slice by slice.
 
     A machine that speeds up or slows down during the run then affects every side
-    alike. Returns, per side, the pooled (seconds, latencies, failures) and each
-    round's rate.
+    alike. Returns, per side, the pooled (seconds, latencies, failures, CPU used) and
+    each round's rate.
     """
     results = {
-        label: {"seconds": 0.0, "latencies": [], "failures": [], "rates": []} for label in sides
+        label: {"seconds": 0.0, "latencies": [], "failures": [], "rates": [], "cpu": {}}
+        for label in sides
     }
     for round_ in range(rounds):
         for label, (port, jobs) in sides.items():
+            meter = CpuMeter(port)
             seconds, latencies, failures = run_load(port, jobs[round_::rounds], clients, check)
             result = results[label]
+            for key, used in meter.used().items():
+                result["cpu"][key] = result["cpu"].get(key, 0.0) + used
             result["seconds"] += seconds
             result["latencies"] += latencies
             result["failures"] += failures
@@ -327,6 +393,14 @@ def compare(results: dict, labels: dict[str, str], target: str) -> float:
     for label, text in labels.items():
         result = results[label]
         report(text, result["seconds"], result["latencies"], result["failures"])
+    for label, text in labels.items():
+        cpu, count = results[label]["cpu"], len(results[label]["latencies"])
+        print(
+            f"    CPU per request, {text}: server {cpu['server'] / count * 1000:.2f} ms, "
+            f"PostgreSQL {cpu['postgres'] / count * 1000:.2f} ms, "
+            f"load generator {cpu['load'] / count * 1000:.2f} ms, "
+            f"idle {cpu['idle'] / count * 1000:.2f} ms"
+        )
     ratios = [a / b for a, b in zip(results[side]["rates"], results[base]["rates"], strict=True)]
     ratio = statistics.median(ratios)
     rounds = ", ".join(f"{r:.1%}" for r in ratios)
