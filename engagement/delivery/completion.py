@@ -44,6 +44,7 @@ class CompletionRows:
     """Everything one completion writes, worked out before the first write."""
 
     draft_id: int
+    read_revision: int  # the claim lands only if nobody wrote the draft since it was read
     tombstone_day: datetime  # the retired draft's timestamps, cut to the day
     response: dict[str, Any]  # _RESPONSE_KEYS
     group: dict[str, Any]  # _GROUP_KEYS; grade_band "" stands for none
@@ -54,6 +55,7 @@ class CompletionRows:
         """The binds of the claim and the response insert, the same on both databases."""
         return {
             "draft_id": self.draft_id,
+            "read_revision": self.read_revision,
             "empty": {},
             "day": self.tombstone_day,
             **{f"response_{key}": value for key, value in self.response.items()},
@@ -62,7 +64,10 @@ class CompletionRows:
 
 
 def write_completion(connection: Connection, rows: CompletionRows) -> int | None:
-    """The new response's id, or None when the draft was completed already. Does not commit."""
+    """The new response's id; None when the draft was completed, or written, since it was read.
+
+    Does not commit.
+    """
     write = _in_one_statement if connection.dialect.name == "postgresql" else _step_by_step
     response_id = write(connection, rows)
     if response_id is None:  # the draft's group may be new: add it unless a concurrent one did
@@ -79,15 +84,17 @@ _GROUP_ID = (
     .where(*(_groups.c[k] == bindparam(f"group_{k}", type_=_groups.c[k].type) for k in _GROUP_KEYS))
     .scalar_subquery()
 )
-# Retire the draft exactly once, and only while its group exists. The draft stays as a
-# tombstone (so a repeated submission is recognised) with its answers emptied and its
-# timestamps cut to the day: nothing on it can be matched to the response it became.
+# Retire the draft exactly once, only over the revision read, and only while its group
+# exists. The draft stays as a tombstone (so a repeated submission is recognised) with its
+# answers emptied and its timestamps cut to the day: nothing on it can be matched to the
+# response it became.
 _CLAIM = (
     update(_drafts)
     .where(_drafts.c.id == bindparam("draft_id"), _drafts.c.completed.is_(False))
-    .where(_GROUP_ID.is_not(None))
+    .where(_drafts.c.revision == bindparam("read_revision"), _GROUP_ID.is_not(None))
     .values(
         completed=true(),
+        revision=_drafts.c.revision + 1,
         answers=bindparam("empty", type_=_drafts.c.answers.type),
         created_at=bindparam("day"),
         updated_at=bindparam("day"),

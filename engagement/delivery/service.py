@@ -69,6 +69,10 @@ class AlreadyCompleted(DeliveryError):
     pass
 
 
+class DraftChanged(DeliveryError):
+    """Another request wrote the draft after this one read it. Nothing was written: run again."""
+
+
 class IncompleteResponse(DeliveryError):
     def __init__(self, missing: list[str]):
         super().__init__(", ".join(missing))
@@ -96,6 +100,7 @@ class DraftRow:
     furthest_section: int
     created_at: datetime
     completed: bool
+    revision: int  # what a write names: it lands only if nobody else wrote since the read
 
 
 @dataclass(frozen=True)
@@ -194,17 +199,20 @@ _DRAFT_BY_TOKEN = (
     .where(_drafts.c.token == bindparam("token"))
 )
 _DRAFT_BY_TOKEN_LOCKED = _DRAFT_BY_TOKEN.with_for_update(of=_drafts)
-# What a page, an SMS answer or a language switch changes on a draft.
+# What a page, an SMS answer or a language switch changes on a draft: only over the
+# revision it read, so that a lost race writes nothing (compare-and-set).
 _SAVE_DRAFT = (
     update(_drafts)
-    .where(_drafts.c.id == bindparam("draft_id"))
+    .where(_drafts.c.id == bindparam("draft_id"), _drafts.c.revision == bindparam("read_revision"))
     .values(
         answers=bindparam("new_answers", type_=_drafts.c.answers.type),
         language=bindparam("new_language"),
         furthest_section=bindparam("new_furthest"),
         updated_at=bindparam("now", type_=_drafts.c.updated_at.type),
+        revision=_drafts.c.revision + 1,
     )
 )
+_COMPLETED = select(_drafts.c.completed).where(_drafts.c.id == bindparam("draft_id"))
 
 
 def load_draft(session: Session, token: str | None, *, lock: bool = False) -> DraftState:
@@ -246,23 +254,35 @@ def draft_in_row(session: Session, row: Row | None) -> DraftState | None:
 
 
 def _store(session: Session, draft: DraftRow, now: datetime) -> None:
-    """Write what a request changed on the draft."""
-    session.connection().execute(
+    """Write what a request changed on the draft, unless another wrote it since it was read."""
+    written = session.connection().execute(
         _SAVE_DRAFT,
         {
             "draft_id": draft.id,
+            "read_revision": draft.revision,
             "new_answers": draft.answers,
             "new_language": draft.language,
             "new_furthest": draft.furthest_section,
             "now": now,
         },
     )
+    if written.rowcount != 1:
+        raise DraftChanged()
+    draft.revision += 1  # so that a second write in this request names this one
 
 
 def open_draft(
     session: Session, token: str | None, now: datetime, *, lock: bool = False
 ) -> DraftState:
-    """A draft whose survey still takes answers (it may have closed since they started)."""
+    """A draft whose survey still takes answers (it may have closed since they started).
+
+    Without `lock`, on PostgreSQL each statement of the request then commits itself (no
+    BEGIN, no COMMIT: half a page's round trips): a page writes one statement at most, and
+    it names the revision it read. With `lock`, the request holds the draft's row lock in
+    a transaction instead, for a request run again after losing a race (DraftChanged).
+    """
+    if not lock and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     state = load_draft(session, token, lock=lock)
     if not state.survey.accepts_responses(now):
         raise SurveyClosed(state.survey)
@@ -289,15 +309,15 @@ def save_answers(
     *,
     language: str | None = None,
     commit: bool = True,
-    locked: DraftState | None = None,
+    read: DraftState | None = None,
 ) -> DraftState:
     """Merge answers into the draft without moving on (back, language switch, SMS).
 
     Commits; with `commit=False` it only flushes and leaves the transaction to the caller.
-    `locked`: the draft as the caller already read it under a lock (saves a query): load_draft
-    with `lock=True`, or an SMS turn's read under its contact's lock.
+    `read`: the draft as the caller already read it (saves a query); the write lands only
+    over that revision (else DraftChanged). Without it, the draft is read under its row lock.
     """
-    state = locked if locked is not None else load_draft(session, token, lock=True)
+    state = read if read is not None else load_draft(session, token, lock=True)
     draft = state.draft
     if draft.completed:
         _abandon(session, commit)
@@ -329,9 +349,11 @@ def submit_page(
 ) -> int | None:
     """Save a validated page and move on; after the last page, complete the response.
 
-    `state` comes from open_draft(..., lock=True) in this session. Returns the next
-    section to show, or None once the response is complete. One transaction either
-    way, so a final page is never saved without its response.
+    `state` comes from open_draft in this session. Returns the next section to show, or
+    None once the response is complete. One statement on PostgreSQL (one transaction on
+    SQLite) either way, so a final page is never saved without its response. Raises
+    DraftChanged, having written nothing, when another request wrote the draft since
+    `state` was read.
     """
     if state.draft.completed:
         session.rollback()
@@ -383,15 +405,14 @@ def complete_response(
     clock: Clock,
     *,
     commit: bool = True,
-    locked: DraftState | None = None,
+    read: DraftState | None = None,
 ) -> Response:
     """Turn a draft into a Response with its Answers, in one transaction, exactly once.
 
     With `commit=False` the caller's transaction holds it all and nothing is rolled back here.
-    `locked`: the draft as the caller already read it under a lock (saves a query): load_draft
-    with `lock=True`, or an SMS turn's read under its contact's lock.
+    `read`: the draft as the caller already read it (saves a query), as for save_answers.
     """
-    state = locked if locked is not None else load_draft(session, token, lock=True)
+    state = read if read is not None else load_draft(session, token, lock=True)
     if state.draft.completed:
         _abandon(session, commit)
         raise AlreadyCompleted()
@@ -449,6 +470,7 @@ def _complete(
     }
     rows = CompletionRows(
         draft_id=draft.id,
+        read_revision=draft.revision,
         tombstone_day=datetime.combine(now.date(), time(0), tzinfo=now.tzinfo),
         response={
             "version_id": draft.version_id,
@@ -464,8 +486,9 @@ def _complete(
     # whole database's), so everything that can be worked out beforehand has been.
     response_id = write_completion(session.connection(), rows)
     if response_id is None:
+        completed = session.connection().execute(_COMPLETED, {"draft_id": draft.id}).scalar()
         _abandon(session, commit)
-        raise AlreadyCompleted()
+        raise AlreadyCompleted() if completed else DraftChanged()
     _finish(session, commit)
     return response_id
 

@@ -7,7 +7,7 @@ nothing can join an answer back to the person or phone that gave it.
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -36,6 +36,8 @@ class ResponseDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set on completion, when answers are emptied and timestamps coarsened.
     completed: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every write: a page writes only over the revision it read (compare-and-set).
+    revision: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     version: Mapped["SurveyVersion"] = relationship()
     school: Mapped["School"] = relationship()

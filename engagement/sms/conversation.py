@@ -549,7 +549,7 @@ class Turn:
             self.clock,
             language=self.language,
             commit=False,
-            locked=state,
+            read=state,
         )
         return self._move_on(conversation, question.key, saved)
 
@@ -587,7 +587,7 @@ class Turn:
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
             return [prompts.thanks(definition, self.language), *self._promote()]
         complete_response(
-            self.session, conversation.draft_token, self.clock, commit=False, locked=state
+            self.session, conversation.draft_token, self.clock, commit=False, read=state
         )
         if conversation.invitation_id is not None:
             self.session.execute(

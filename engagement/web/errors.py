@@ -65,11 +65,17 @@ def register(app: Flask) -> None:
             400: _("What you sent could not be read"),
             404: _("Page not found"),
             405: _("This page cannot be used that way"),
+            409: _("This page was sent twice at the same moment"),
             413: _("What you sent is too large"),
+        }
+        messages = {
+            409: _("Your earlier answers are saved. Reload the page to see where you are."),
         }
         return _page(
             error.code or 500,
             titles.get(error.code, _("Something went wrong")),
-            _("Please check the address, or start again from the home page."),
+            messages.get(
+                error.code, _("Please check the address, or start again from the home page.")
+            ),
             home_link=True,
         )

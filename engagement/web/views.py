@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 from engagement.adapters.clock import app_clock
 from engagement.delivery.service import (
     AlreadyCompleted,
+    DraftChanged,
     DraftNotFound,
     DraftState,
     IncompleteResponse,
@@ -150,12 +151,24 @@ def resume(slug: str, token: str):
     return _remember_draft(redirect(target), slug, token)
 
 
+# A page reads its draft without a lock; a request that lost a race for it (a double tap,
+# two tabs) has written nothing and runs again holding the draft's lock, in turn.
+_ATTEMPTS = (False, True, True)  # lock?
+
+
 @bp.route("/s/<slug>/p/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
+    for lock in _ATTEMPTS:
+        try:
+            return _page(slug, number, lock)
+        except DraftChanged:
+            db.session.rollback()
+    abort(409)  # only SQLite, which has no row locks, can lose every time
+
+
+def _page(slug: str, number: int, lock: bool):
     try:
-        state = open_draft(
-            db.session, _draft_token(slug), app_clock()(), lock=request.method == "POST"
-        )
+        state = open_draft(db.session, _draft_token(slug), app_clock()(), lock=lock)
     except DraftNotFound:
         return redirect(url_for(".landing", slug=slug))
     if state.survey.slug != slug:
@@ -165,7 +178,9 @@ def page(slug: str, number: int):
     g.respondent_language = state.draft.language
     chosen = supported(request.args.get("lang"))
     if chosen and chosen != state.draft.language:
-        state = save_answers(db.session, state.draft.token, {}, app_clock(), language=chosen)
+        state = save_answers(
+            db.session, state.draft.token, {}, app_clock(), language=chosen, read=state
+        )
         g.respondent_language = chosen
 
     definition, draft = state.definition, state.draft
@@ -215,7 +230,9 @@ def page(slug: str, number: int):
 def _save_and_move(state: DraftState, index: int, action: str, answers: dict):
     slug = state.survey.slug
     language = supported(action.removeprefix("lang:")) if action.startswith("lang:") else None
-    state = save_answers(db.session, state.draft.token, answers, app_clock(), language=language)
+    state = save_answers(
+        db.session, state.draft.token, answers, app_clock(), language=language, read=state
+    )
     if language:
         return redirect(url_for(".page", slug=slug, number=index + 1))
     back = previous_section(state.definition, state.draft.answers, index)

@@ -196,6 +196,61 @@ def test_submitting_the_final_page_twice_creates_one_response(client, survey, se
     assert count(seeded, Response) == 1
 
 
+def test_a_page_that_lost_a_race_runs_again_over_the_fresh_draft(
+    client, survey, seeded, clock, monkeypatch
+):
+    """A write lands between the page's read and its own: it runs again, holding the lock."""
+    from sqlalchemy.orm import Session
+
+    from engagement.delivery.service import save_answers
+    from engagement.web import views
+
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    last = client.get("/s/mini-2026/p/2")
+    token = seeded.scalars(select(ResponseDraft.token)).one()
+    reads, real_open = [], views.open_draft
+
+    def open_then_other_tab_writes(session, draft_token, now, *, lock):
+        state = real_open(session, draft_token, now, lock=lock)
+        reads.append(lock)
+        if len(reads) == 1:  # another tab switches to Chinese in between
+            with Session(seeded.get_bind()) as other:
+                save_answers(other, token, {}, clock, language="zh")
+        return state
+
+    monkeypatch.setattr(views, "open_draft", open_then_other_tab_writes)
+    done = client.post("/s/mini-2026/p/2", data={"csrf_token": csrf_token(last.text), "kids": "2"})
+    assert done.headers["Location"].endswith("/thanks")
+    assert reads == [False, True]
+    response = seeded.scalars(select(Response)).one()
+    assert response.language == "zh"  # the second run read the other tab's write
+    assert len(response.answers) == 3
+
+
+def test_a_page_that_keeps_losing_races_says_so_with_a_409(client, survey, monkeypatch):
+    from engagement.delivery.service import DraftChanged
+    from engagement.web import views
+
+    first = start(client, "es")
+    page = client.get(first)
+    attempts = []
+
+    def always_changed(*args):
+        attempts.append(1)
+        raise DraftChanged()
+
+    monkeypatch.setattr(views, "submit_page", always_changed)
+    refused = client.post(
+        first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"}
+    )
+    assert refused.status_code == 409
+    assert len(attempts) == 3
+    assert "Esta página se envió dos veces al mismo tiempo" in refused.text
+    assert "Sus respuestas anteriores están guardadas" in refused.text
+
+
 def test_cannot_skip_ahead_to_pages_not_reached(client, survey):
     start(client, "en")
     jumped = client.get("/s/mini-2026/p/2")

@@ -7,12 +7,14 @@ from sqlalchemy import func, select
 
 from engagement.delivery.service import (
     AlreadyCompleted,
+    DraftChanged,
     IncompleteResponse,
     SurveyClosed,
     UnknownSchool,
     UnknownSurvey,
     complete_response,
     load_draft,
+    open_draft,
     save_answers,
     start_response,
     submit_page,
@@ -261,6 +263,77 @@ def test_concurrent_completions_of_one_draft_create_one_response(app, survey, se
     assert outcomes.count("created") == 1
     assert count(seeded, Response) == 1
     assert count(seeded, Answer) == 2
+
+
+def test_a_page_written_over_a_stale_read_writes_nothing(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    stale = load_draft(seeded, draft.token)
+    save_answers(seeded, draft.token, {"attended": 0}, clock)  # another tab, in between
+    with pytest.raises(DraftChanged):
+        submit_page(seeded, stale, 0, {"attended": 1, "grade": 4}, clock)
+    seeded.rollback()
+    fresh = load_draft(seeded, draft.token)
+    assert fresh.draft.answers == {"attended": 0}
+    assert fresh.draft.revision == 1
+    assert submit_page(seeded, fresh, 0, {"attended": 1, "grade": 4}, clock) == 1
+    assert load_draft(seeded, draft.token).draft.revision == 2
+
+
+def test_a_completion_over_a_stale_read_writes_nothing(survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 0, "grade": 4}, clock)
+    stale = load_draft(seeded, draft.token)
+    save_answers(seeded, draft.token, {"grade": 2}, clock)
+    with pytest.raises(DraftChanged):
+        complete_response(seeded, draft.token, clock, read=stale)
+    assert count(seeded, Response) == 0
+    assert not load_draft(seeded, draft.token).draft.completed
+    # Once completed, the same stale read is told so, not asked to run again.
+    complete_response(seeded, draft.token, clock)
+    with pytest.raises(AlreadyCompleted):
+        complete_response(seeded, draft.token, clock, read=load_draft(seeded, draft.token))
+    assert count(seeded, Response) == 1
+    assert {a.value_number for a in seeded.scalars(select(Answer))} == {0, 2}
+
+
+def test_a_second_write_in_one_request_names_the_first(survey, seeded, clock):
+    """An SMS turn saves the last answer, then completes, from one read."""
+    draft = start_response(seeded, survey, "field", "zh", Channel.SMS, clock)
+    state = load_draft(seeded, draft.token)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 3}, clock, read=state)
+    complete_response(seeded, draft.token, clock, read=state)
+    assert count(seeded, Response) == 1
+
+
+def test_concurrent_final_pages_read_without_a_lock_create_one_response(app, survey, seeded, clock):
+    from sqlalchemy.orm import Session
+
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 0, "grade": 4}, clock)
+    engine = seeded.get_bind()
+    outcomes = []
+    barrier = threading.Barrier(6)
+
+    def submit():
+        with Session(engine) as own:
+            state = open_draft(own, draft.token, clock())  # as a page reads it: no lock
+            barrier.wait()
+            try:
+                submit_page(own, state, 1, {"safe": 4}, clock)
+                outcomes.append("created")
+            except (AlreadyCompleted, DraftChanged) as refused:
+                outcomes.append(type(refused).__name__)
+            except Exception as error:  # SQLite may refuse a second writer outright
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("created") == 1, outcomes
+    assert count(seeded, Response) == 1
+    assert count(seeded, Answer) == 3
 
 
 def test_incomplete_response_names_the_missing_required_questions(survey, seeded, clock):
