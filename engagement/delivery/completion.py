@@ -3,9 +3,10 @@
 PostgreSQL takes the whole completion as one statement: data-modifying CTEs
 claim the draft, insert the response, and insert its answers and outcomes from
 JSON (json_to_recordset): one round trip, not one INSERT per answer, and one
-json.dumps in C rather than the driver dumping an array per column. SQLite has neither feature
-and runs the same steps one by one. Either way the draft is claimed only while its respondent
-group exists, so nothing is written until the group is.
+json.dumps in C rather than the driver dumping an array per column. SQLite has
+no data-modifying CTEs and runs the same steps one by one. Either way the draft
+is claimed only over the revision the request read and only while its
+respondent group exists, so nothing is written until the group is.
 """
 
 from __future__ import annotations
