@@ -235,32 +235,44 @@ def test_completing_twice_creates_one_response(survey, seeded, clock):
     assert count(seeded, Answer) == 2
 
 
-def test_concurrent_completions_of_one_draft_create_one_response(app, survey, seeded, clock):
+def together(engine, count: int, work) -> list[str]:
+    """Run work(session, wait) in `count` threads at once; what each ended in.
+
+    `wait` is a barrier: each thread calls it once it is ready to race the others.
+    """
     from sqlalchemy.orm import Session
 
-    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
-    save_answers(seeded, draft.token, {"attended": 1, "grade": 4}, clock)
-    engine = seeded.get_bind()
     outcomes = []
-    barrier = threading.Barrier(6)
+    barrier = threading.Barrier(count)
 
-    def submit():
+    def run():
         with Session(engine) as own:
-            barrier.wait()
             try:
-                complete_response(own, draft.token, clock)
+                work(own, barrier.wait)
                 outcomes.append("created")
-            except AlreadyCompleted:
-                outcomes.append("repeat")
+            except (AlreadyCompleted, DraftChanged) as refused:
+                outcomes.append(type(refused).__name__)
             except Exception as error:  # SQLite may refuse a second writer outright
                 outcomes.append(type(error).__name__)
 
-    threads = [threading.Thread(target=submit) for _ in range(6)]
+    threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes.count("created") == 1
+    return outcomes
+
+
+def test_concurrent_completions_of_one_draft_create_one_response(app, survey, seeded, clock):
+    draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
+    save_answers(seeded, draft.token, {"attended": 1, "grade": 4}, clock)
+
+    def complete(own, wait):
+        wait()
+        complete_response(own, draft.token, clock)
+
+    outcomes = together(seeded.get_bind(), 6, complete)
+    assert outcomes.count("created") == 1, outcomes
     assert count(seeded, Response) == 1
     assert count(seeded, Answer) == 2
 
@@ -306,31 +318,15 @@ def test_a_second_write_in_one_request_names_the_first(survey, seeded, clock):
 
 
 def test_concurrent_final_pages_read_without_a_lock_create_one_response(app, survey, seeded, clock):
-    from sqlalchemy.orm import Session
-
     draft = start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
     save_answers(seeded, draft.token, {"attended": 0, "grade": 4}, clock)
-    engine = seeded.get_bind()
-    outcomes = []
-    barrier = threading.Barrier(6)
 
-    def submit():
-        with Session(engine) as own:
-            state = open_draft(own, draft.token, clock())  # as a page reads it: no lock
-            barrier.wait()
-            try:
-                submit_page(own, state, 1, {"safe": 4}, clock)
-                outcomes.append("created")
-            except (AlreadyCompleted, DraftChanged) as refused:
-                outcomes.append(type(refused).__name__)
-            except Exception as error:  # SQLite may refuse a second writer outright
-                outcomes.append(type(error).__name__)
+    def final_page(own, wait):
+        state = open_draft(own, draft.token, clock())  # as a page reads it: no lock
+        wait()
+        submit_page(own, state, 1, {"safe": 4}, clock)
 
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = together(seeded.get_bind(), 6, final_page)
     assert outcomes.count("created") == 1, outcomes
     assert count(seeded, Response) == 1
     assert count(seeded, Answer) == 3
