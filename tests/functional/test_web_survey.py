@@ -229,6 +229,20 @@ def test_a_page_that_lost_a_race_runs_again_over_the_fresh_draft(
     assert len(response.answers) == 3
 
 
+def test_a_page_leaves_no_autocommit_behind_on_its_pooled_connection(app, client, survey):
+    """Only a respondent's page lets each statement commit itself; the next request has
+    its transaction again, on the same pooled connection."""
+    from engagement.extensions import db
+
+    first = start(client, "en")
+    assert client.get(first).status_code == 200
+    with app.app_context():
+        driver = db.session.connection().connection.driver_connection
+        if db.engine.dialect.name == "postgresql":
+            assert driver.autocommit is False
+        db.session.rollback()
+
+
 def test_a_page_that_keeps_losing_races_says_so_with_a_409(client, survey, monkeypatch):
     from engagement.delivery.service import DraftChanged
     from engagement.web import views
