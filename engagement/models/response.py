@@ -7,7 +7,16 @@ nothing can join an answer back to the person or phone that gave it.
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -65,7 +74,10 @@ class RespondentGroup(Base):
 
 class Response(Base):
     __tablename__ = "response"
-    __table_args__ = (Index(None, "version_id", "school_id"),)
+    __table_args__ = (
+        Index(None, "version_id", "school_id"),
+        UniqueConstraint("id", "group_id"),  # what an answer's (response, group) refers to
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
@@ -91,13 +103,19 @@ class Answer(Base):
     __tablename__ = "answer"
     # No index by question: each answer of a response would land on its own index page,
     # and reports count answers in one pass (migration 0010).
-    __table_args__ = (UniqueConstraint("response_id", "question_id", "ordinal"),)
+    # The response's group is repeated here so reports count answers without a join; the
+    # composite key makes it the response's own (migration 0012).
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", "ordinal"),
+        ForeignKeyConstraint(
+            ["response_id", "group_id"], ["response.id", "response.group_id"], ondelete="CASCADE"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    response_id: Mapped[int]
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
-    # The response's group, repeated here so reports count answers without a join.
-    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_group.id"))
+    group_id: Mapped[int]
     ordinal: Mapped[int] = mapped_column(default=0)
     value_number: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)

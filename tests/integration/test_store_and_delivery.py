@@ -212,6 +212,28 @@ def test_responses_with_the_same_school_language_channel_role_and_band_share_a_g
     assert len(answers) >= 10 and all(group_of[r] == g for r, g in answers)
 
 
+def test_an_answer_cannot_name_a_group_other_than_its_responses(survey, seeded, clock):
+    """Reports count answers by their own group column: the database keeps it the response's."""
+    from sqlalchemy import delete, insert
+    from sqlalchemy.exc import IntegrityError
+
+    def complete(school):
+        draft = start_response(seeded, survey, school, "en", Channel.WEB, clock)
+        save_answers(seeded, draft.token, {"attended": 0, "grade": 2}, clock)
+        return complete_response(seeded, draft.token, clock)
+
+    one, other = complete("field"), complete("blair")
+    question = seeded.scalars(select(Question.id).where(Question.key == "safe")).first()
+    row = {"response_id": one.id, "question_id": question, "ordinal": 0, "value_number": 1.0}
+    with pytest.raises(IntegrityError):
+        seeded.execute(insert(Answer), [{**row, "group_id": other.group_id}])
+    seeded.rollback()
+    seeded.execute(insert(Answer), [{**row, "group_id": one.group_id}])
+    seeded.execute(delete(Response).where(Response.id == one.id))  # answers go with it
+    seeded.commit()
+    assert count(seeded, Answer) == 2
+
+
 def test_completed_draft_keeps_nothing_that_links_it_to_the_response(survey, seeded, clock):
     draft = start_response(seeded, survey, "field", "zh", Channel.SMS, clock)
     save_answers(seeded, draft.token, {"attended": 1, "grade": 3}, clock)
