@@ -92,7 +92,10 @@ class Response(Base):
     started_at: Mapped[datetime]
     completed_at: Mapped[datetime]
 
-    answers: Mapped[list["Answer"]] = relationship(back_populates="response", order_by="Answer.id")
+    # The database deletes a response's answers (ON DELETE CASCADE); the ORM need not load them.
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", order_by="Answer.id", passive_deletes=True
+    )
     version: Mapped["SurveyVersion"] = relationship()
     school: Mapped["School"] = relationship()
 

@@ -214,7 +214,7 @@ def test_responses_with_the_same_school_language_channel_role_and_band_share_a_g
 
 def test_an_answer_cannot_name_a_group_other_than_its_responses(survey, seeded, clock):
     """Reports count answers by their own group column: the database keeps it the response's."""
-    from sqlalchemy import delete, insert
+    from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
 
     def complete(school):
@@ -229,7 +229,7 @@ def test_an_answer_cannot_name_a_group_other_than_its_responses(survey, seeded, 
         seeded.execute(insert(Answer), [{**row, "group_id": other.group_id}])
     seeded.rollback()
     seeded.execute(insert(Answer), [{**row, "group_id": one.group_id}])
-    seeded.execute(delete(Response).where(Response.id == one.id))  # answers go with it
+    seeded.delete(seeded.get(Response, one.id))  # its answers go with it, in the database
     seeded.commit()
     assert count(seeded, Answer) == 2
 
