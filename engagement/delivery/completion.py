@@ -50,7 +50,7 @@ class CompletionRows:
     response: dict[str, Any]  # _RESPONSE_KEYS
     group: dict[str, Any]  # _GROUP_KEYS; grade_band "" stands for none
     answers: list[dict[str, Any]]  # question_id, ordinal, value_number, value_text
-    outcomes: list[dict[str, Any]]  # indicator, value
+    outcomes: list[dict[str, Any]]  # indicator, value (response_id: set by the write)
 
     def parameters(self) -> dict[str, Any]:
         """The binds of the claim and the response insert, the same on both databases."""

@@ -230,8 +230,7 @@ def test_a_page_that_lost_a_race_runs_again_over_the_fresh_draft(
 
 
 def test_a_page_leaves_no_autocommit_behind_on_its_pooled_connection(app, client, survey):
-    """Only a respondent's page lets each statement commit itself; the next request has
-    its transaction again, on the same pooled connection."""
+    """Only a page commits statement by statement: the next request has its transaction."""
     from engagement.extensions import db
 
     first = start(client, "en")
