@@ -15,11 +15,16 @@ from .validation import IndicatorInfo, Problem, validate_template
 
 
 class _TemplateLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans (so Spanish "No" stays text) and no silently repeated keys."""
+    """YAML 1.2 booleans (so Spanish "No" stays text), no dates, no silently repeated keys.
+
+    A template holds no dates: text shaped like one ("2026-13-45") stays text, for the
+    validator to place, instead of failing inside the parser.
+    """
 
 
+_NOT_RESOLVED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _TemplateLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _NOT_RESOLVED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _TemplateLoader.add_implicit_resolver(
@@ -51,6 +56,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         where = f"line {mark.line + 1}" if mark else "YAML"
         problem = getattr(error, "problem", None) or str(error)
         return None, [Problem(file, where, f"not valid YAML: {problem}")]
+    except RecursionError:
+        return None, [Problem(file, "YAML", "not valid YAML: nested too deeply")]
 
 
 def read_template(

@@ -1,5 +1,7 @@
 """The designer through its pages: create, translate, edit, publish, export, import, preview."""
 
+import html
+
 import pytest
 from sqlalchemy import func, select
 
@@ -345,3 +347,27 @@ def test_a_minimum_group_size_that_is_not_a_plain_number_is_refused_with_a_reaso
     saved = post(designer, page + "/settings", {**settings, "min_cell_size": "7"}, page)
     assert saved.status_code == 302
     assert "7" in designer.get(page).text.split('name="min_cell_size"')[1].split(">")[0]
+
+
+def test_the_yaml_editor_saves_a_change_and_lists_problems_instead_of_failing(designer, seeded):
+    created = post(designer, "/admin/surveys/new", NEW)
+    assert created.status_code == 302
+    url = "/admin/surveys/walk-2026/yaml"
+    text = html.unescape(designer.get(url).text.split('name="text"')[1].split(">", 1)[1])
+    text = text.split("</textarea>")[0]
+    assert "Walking to school" in text
+
+    renamed = post(designer, url, {"version": "1", "text": text.replace("Walking", "Biking")})
+    assert renamed.status_code == 302, renamed.text
+    assert seeded.scalars(select(Survey)).one().title["en"] == "Biking to school"
+
+    # Text shaped like an impossible date is text, for the validator to place.
+    dated = post(designer, url, {"version": "2", "text": text.replace("2026-27", "2026-13-45")})
+    assert dated.status_code == 422
+    assert "school_year: like 2026-27" in dated.text
+    # Nesting deep enough to exhaust the parser is a problem on the page too.
+    nested = post(designer, url, {"version": "2", "text": "title: " + "[" * 5000 + "]" * 5000})
+    assert nested.status_code == 422
+    assert "not valid YAML: nested too deeply" in nested.text
+    seeded.expire_all()
+    assert seeded.scalars(select(Survey)).one().title["en"] == "Biking to school"

@@ -128,6 +128,13 @@ def test_yaml_errors_duplicate_mapping_keys_and_yaml_booleans():
     assert problems == [] and data == {"es": "No", "zh": "on", "flag": True}
 
 
+def test_text_shaped_like_a_date_stays_text_and_deep_nesting_is_a_problem_not_a_crash():
+    data, problems = parse_yaml("es: 2026-13-45\nzh: 2026-11-30\n", "t.yaml")
+    assert problems == [] and data == {"es": "2026-13-45", "zh": "2026-11-30"}
+    _data, problems = parse_yaml("a: " + "[" * 5000 + "]" * 5000, "n.yaml")
+    assert [str(p) for p in problems] == ["n.yaml: YAML: not valid YAML: nested too deeply"]
+
+
 def test_not_a_mapping():
     assert problems_of(["a", "b"]) == [
         "x.yaml: survey: the file must hold a mapping (slug, title, sections, ...)"
