@@ -66,8 +66,26 @@ def pick_answer(question) -> list[str]:
     return [str(values[0])]
 
 
-def complete_via_web(client, definition, school: str, lang: str, answer=pick_answer):
-    """Walk every page of a survey through the real forms; returns the answers sent."""
+# Values a person or a script may put in any field: each must get a page, never a server error.
+ODD_VALUES = [
+    "",
+    "-1",
+    "99999999999999999999",
+    "１２",
+    "😀",
+    "<b>x</b>",
+    "=1+1",
+    "2026-13-45",
+    "1e400",
+    "a" * 3000,
+]
+
+
+def complete_via_web(client, definition, school: str, lang: str, answer=pick_answer, on_page=None):
+    """Walk every page of a survey through the real forms; returns the answers sent.
+
+    `on_page(location, page)` runs on each page before its answers are sent.
+    """
     from engagement.surveys.flow import next_section, section_questions
 
     slug = definition.slug
@@ -84,6 +102,8 @@ def complete_via_web(client, definition, school: str, lang: str, answer=pick_ans
         assert location.endswith(f"/s/{slug}/p/{index + 1}"), location
         page = client.get(location)
         assert page.status_code == 200
+        if on_page:
+            on_page(location, page)
         data = {"csrf_token": csrf_token(page.text), "action": "next"}
         for question in section_questions(definition, index, sent):
             data[question.key] = answer(question)

@@ -11,7 +11,7 @@ from engagement.sms.campaigns import create_campaign
 from engagement.sms.conversation import SmsSettings
 from engagement.surveys.store import save_definition, set_status
 from tests.staff import form_token, login, make_user
-from tests.support import FIXTURES, mini, template
+from tests.support import FIXTURES, ODD_VALUES, mini, template
 
 ALL = {"admin", "designer", "working_group", "school_staff", "leadership"}
 DESIGN = {"admin", "designer"}
@@ -223,3 +223,41 @@ def test_odd_addresses_never_cause_a_server_error(client, seeded, clock, surveys
     page = client.get("/reports/school/jackson?school=field").text
     assert "/reports/school/jackson/export.csv?school=field" not in page
     assert "/reports/school/field" not in page
+
+
+def _forms(html: str, page: str) -> list[tuple[str, list[str]]]:
+    """(where each POST form on the page goes, the names of its fields), as a browser sees them."""
+    forms = []
+    for attributes, body in re.findall(r"<form([^>]*)>(.*?)</form>", html, re.S):
+        if 'method="post"' not in attributes:
+            continue
+        action = re.search(r'action="([^"]*)"', attributes)
+        names = sorted(set(re.findall(r'name="([^"]+)"', body)) - {"csrf_token"})
+        forms.append(((action.group(1) if action else page).replace("&amp;", "&"), names))
+    return forms
+
+
+def test_odd_values_in_every_staff_form_never_cause_a_server_error(client, seeded, clock, surveys):
+    """Each form on each staff page, every field at once given each odd value."""
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    token = form_token(client, "/auth/account")
+    pages = sorted({route.format(**surveys) for method, route, _ in ROUTES if method == "GET"})
+    forms = {}
+    for page in pages:
+        shown = client.get(page)
+        if shown.mimetype != "text/html":
+            continue
+        for action, names in _forms(shown.text, page):
+            forms.setdefault((action, tuple(names)), page)
+    assert len(forms) > 30
+    statuses = set()
+    for (action, names), page in sorted(forms.items()):
+        if action.endswith(("/logout", "/active")):
+            continue  # signing out or retiring oneself would end the walk
+        for value in ODD_VALUES:
+            data = {"csrf_token": token, **dict.fromkeys(names, value)}
+            status = client.post(action, data=data).status_code
+            assert status < 500, (page, action, value[:20], status)
+            statuses.add(status)
+    assert {200, 302, 422} <= statuses

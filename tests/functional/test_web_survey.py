@@ -1,11 +1,13 @@
 """A respondent's whole path through the web survey, with the Flask test client."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from engagement.models import Answer, Response, ResponseDraft, SurveyStatus
 from engagement.surveys.store import save_definition, set_status
-from tests.support import FIXTURES, complete_via_web, csrf_token, mini, template
+from tests.support import FIXTURES, ODD_VALUES, complete_via_web, csrf_token, mini, template
 
 
 @pytest.fixture
@@ -344,6 +346,24 @@ def test_malformed_posts_get_4xx_not_500(client, survey):
     assert bytes_body.status_code == 400
     assert client.get("/s/mini-2026/p/abc").status_code == 404
     assert client.put(first).status_code == 405
+
+
+def test_odd_values_in_every_field_never_cause_a_server_error_nor_a_second_response(
+    client, survey, seeded
+):
+    """On each page every field at once, and the button, given each odd value; then answered."""
+
+    def odd_posts(location, page):
+        token = csrf_token(page.text)
+        names = sorted(set(re.findall(r'name="([^"]+)"', page.text)) - {"csrf_token", "action"})
+        for value in ODD_VALUES:
+            for action in ("next", "back", "lang:zh", value):
+                data = {"csrf_token": token, "action": action, **dict.fromkeys(names, value)}
+                status = client.post(location, data=data).status_code
+                assert status in (302, 400, 422), (location, action[:20], value[:20], status)
+
+    complete_via_web(client, survey, "jackson", "es", on_page=odd_posts)
+    assert count(seeded, Response) == 1
 
 
 def test_home_lists_open_surveys(client, survey):
