@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from engagement.schema import schema_problem
-from tests.conftest import POSTGRES_URL, ROOT, FakeClock, make_app
+from tests.conftest import ROOT, FakeClock, make_app, postgres_schema
 
 HEAD = "0012"
 
@@ -24,16 +24,8 @@ def empty_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     request.getfixturevalue("postgres_url")  # skips, or fails in CI, as every PG test does
-    schema = f"pytest_empty_{os.getpid()}"
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    with postgres_schema(f"pytest_empty_{os.getpid()}") as url:
+        yield url
 
 
 def _stamp(url: str, revision: str) -> None:
