@@ -3,6 +3,7 @@
     .venv/bin/python bench/web_submissions.py [--responses 2000] [--warmup 100] [--workers 3]
                                               [--clients 8] [--rounds 3] [--floor]
                                               [--database sqlite|postgresql|both]
+                                              [--base REF]
 
 For each database (SQLite file, PostgreSQL) it migrates a fresh database,
 loads the family survey, opens it, prepares N respondents who have answered
@@ -16,6 +17,12 @@ It also prints the bytes a phone downloads for the first survey page and any
 third-party request it would make. `--floor` also times the same
 completions done with the durable minimum (FLOOR_APP), to show how much of the
 bare rate any completion leaves.
+
+`--base REF` also serves a git revision of the app (from a temporary worktree,
+on a database of its own that its own code migrated and prepared) in the same
+rounds, and prints this checkout's rate against it: on a machine whose speed
+drifts by 15% between runs, the way to see a change of a few percent. REF must
+have this file's prepare_database(url, count, survey_file) and gunicorn.conf.py.
 """
 
 from __future__ import annotations
@@ -184,7 +191,9 @@ class CpuMeter:
 
 
 class Gunicorn:
-    def __init__(self, app: str, workers: int, env: dict, cwd: Path, threads: int = 1):
+    def __init__(
+        self, app: str, workers: int, env: dict, cwd: Path, threads: int = 1, root: Path = ROOT
+    ):
         self.port = free_port()
         SERVERS[self.port] = self
         self.process = subprocess.Popen(
@@ -206,7 +215,7 @@ class Gunicorn:
                 "30",
                 # The project's own settings file, for the app and the bare endpoint alike.
                 "--config",
-                str(ROOT / "gunicorn.conf.py"),
+                str(root / "gunicorn.conf.py"),
             ],
             env=env,
             cwd=cwd,
@@ -387,13 +396,14 @@ def interleaved(sides: dict[str, tuple[int, list]], rounds: int, clients: int, c
     return results
 
 
-def compare(results: dict, labels: dict[str, str], target: str) -> float:
-    """Print both sides' pooled figures and the median of the per-round ratios; return it."""
+def compare(results: dict, labels: dict[str, str], target: str, shown=None) -> float:
+    """Print the `shown` sides' pooled figures (default: all), and return the median ratio."""
     side, base = labels
-    for label, text in labels.items():
+    shown = labels if shown is None else {label: labels[label] for label in shown}
+    for label, text in shown.items():
         result = results[label]
         report(text, result["seconds"], result["latencies"], result["failures"])
-    for label, text in labels.items():
+    for label, text in shown.items():
         cpu, count = results[label]["cpu"], len(results[label]["latencies"])
         print(
             f"    CPU per request, {text}: server {cpu['server'] / count * 1000:.2f} ms, "
@@ -523,6 +533,7 @@ def main() -> None:
     parser.add_argument(
         "--database", choices=("sqlite", "postgresql", "both"), default="both", help="which to time"
     )
+    parser.add_argument("--base", metavar="REF", help="also time this git revision of the app")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
@@ -539,38 +550,50 @@ def main() -> None:
     if pg:
         databases.append(("PostgreSQL", pg))
 
+    base = checkout(args.base, workdir / "base") if args.base else None
     for label, url in databases:
         print(f"\n{label}: preparing {args.responses} respondents ...", flush=True)
         drafts = prepare_database(url, args.responses + args.warmup, args.survey)
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
         app_server = Gunicorn("wsgi:app", args.workers, env, ROOT, args.threads)
         bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir, args.threads)
+        base_server = base_url = None
         try:
             clients = [Client(app_server.port, *d) for d in drafts]
             bodies = [(c.path, c._headers(), c.body) for c in clients]
             bare_bodies = [(c.path, {}, c.body) for c in clients]
-            # Warm both servers (imports, compiled statements, connection pools) untimed.
+            # Warm the servers (imports, compiled statements, connection pools) untimed.
             warm = args.warmup
             run_load(app_server.port, submissions(bodies[:warm]), args.clients, completed)
             run_load(bare_server.port, submissions(bare_bodies[:warm]), args.clients, completed)
             drafts_before = draft_answers(url) if args.floor else {}
-            results = interleaved(
-                {
-                    "app": (app_server.port, submissions(bodies[warm:])),
-                    "bare": (bare_server.port, submissions(bare_bodies[warm:])),
-                },
-                args.rounds,
-                args.clients,
-                completed,
-            )
+            sides = {
+                "app": (app_server.port, submissions(bodies[warm:])),
+                "bare": (bare_server.port, submissions(bare_bodies[warm:])),
+            }
+            if base:
+                base_url = second_database(url)
+                base_server, base_bodies = serve_base(base, base_url, args)
+                run_load(base_server.port, submissions(base_bodies[:warm]), args.clients, completed)
+                sides["base"] = (base_server.port, submissions(base_bodies[warm:]))
+            results = interleaved(sides, args.rounds, args.clients, completed)
             print(f"{label}: final-page submissions that complete a response")
             labels = {"app": "survey app (complete)", "bare": "bare Flask endpoint"}
             compare(results, labels, "  (target >= 30%)")
-            stored = count_responses(url)
-            print(
-                f"  responses stored: {stored} of {len(drafts)} submitted "
-                f"({'none lost or duplicated' if stored == len(drafts) else 'MISMATCH'})"
-            )
+            if base:
+                print(f"  {args.base} served in the same rounds:")
+                base_labels = {"base": f"{args.base} (complete)", "bare": labels["bare"]}
+                compare(results, base_labels, "", shown=["base"])
+                compare(results, {"app": "app", "base": "base"}, "", shown=[])
+            for where, submitted in ((url, len(drafts)), (base_url, len(drafts))):
+                if where is None:
+                    continue
+                stored = count_responses(where)
+                print(
+                    f"  responses stored{' by the base' if where == base_url else ''}: {stored}"
+                    f" of {submitted} submitted"
+                    f" ({'none lost or duplicated' if stored == submitted else 'MISMATCH'})"
+                )
             if label == "SQLite":
                 weight, fetched, third = page_weight(
                     app_server.port, f"/s/{drafts[0][1]}?school=jackson&lang=es"
@@ -587,9 +610,65 @@ def main() -> None:
         finally:
             app_server.stop()
             bare_server.stop()
+            if base_server:
+                base_server.stop()
+    if base:
+        subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True)
     shutil.rmtree(workdir, ignore_errors=True)
     if pg:
         drop_database(PG_BENCH_DB)
+        drop_database(PG_BENCH_DB + "_base")
+
+
+def checkout(ref: str, where: Path) -> Path:
+    """A detached worktree of `ref`, served with this checkout's virtualenv."""
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(where), ref], cwd=ROOT, check=True
+    )
+    return where
+
+
+def second_database(url: str) -> str:
+    """A database beside `url` for the base revision: its own migrations may differ."""
+    if url.startswith("sqlite"):
+        return url.replace("bench.db", "bench_base.db")
+    import psycopg
+
+    name = PG_BENCH_DB + "_base"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+# Run by the base revision's own code, in a process of its own: prepares its database.
+PREPARE_BASE = """
+import pickle, sys
+from pathlib import Path
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
+import web_submissions
+drafts = web_submissions.prepare_database(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+sys.stdout.buffer.write(pickle.dumps(drafts))
+"""
+
+
+def serve_base(base: Path, url: str, args) -> tuple[Gunicorn, list]:
+    """The base revision migrated, prepared and served; its respondents' final-page requests."""
+    import pickle
+
+    count, survey = str(args.responses + args.warmup), str(base / args.survey.relative_to(ROOT))
+    prepared = subprocess.run(
+        [sys.executable, "-c", PREPARE_BASE, str(base), url, count, survey],
+        cwd=base,
+        capture_output=True,
+    )
+    if prepared.returncode:
+        sys.exit(f"the base revision could not prepare its database:\n{prepared.stderr.decode()}")
+    drafts = pickle.loads(prepared.stdout)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(base)}
+    server = Gunicorn("wsgi:app", args.workers, env, base, args.threads, root=base)
+    clients = [Client(server.port, *d) for d in drafts]
+    return server, [(c.path, c._headers(), c.body) for c in clients]
 
 
 def draft_answers(url: str) -> dict[str, object]:
