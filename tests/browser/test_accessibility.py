@@ -76,3 +76,47 @@ def test_staff_pages(live_app, family, browser):
         assert page.url.endswith(path), page.url
         assert_accessible(page)
     context.close()
+
+
+REFLOW = {"width": 320, "height": 700}  # WCAG 2.1 1.4.10 Reflow: no sideways scrolling at 320px
+
+
+def assert_fits(page):
+    """Nothing widens the page past the screen: a wide table scrolls in its own box."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= REFLOW["width"], f"{page.url} is {width}px wide on a {REFLOW['width']}px screen"
+
+
+def test_pages_fit_a_320_pixel_screen(live_app, family, browser):
+    from sqlalchemy.orm import Session
+
+    from engagement.demo import add_demo_responses
+    from engagement.models import Survey
+    from engagement.reporting import cube
+
+    clock = live_app.config["CLOCK"]
+    with live_app.app_context(), Session(db.engine) as session:
+        assert add_demo_responses(session, clock, per_school=4) > 0
+        survey = session.query(Survey).one()
+        cube.rebuild(session, survey.id, clock)  # as `flask reports rebuild` does
+        make_user(db.session, clock, "office@example.org", Role.ADMIN)
+    context = browser.new_context(viewport=REFLOW)
+    page = context.new_page()
+    for language in ("es", "zh"):
+        page.goto(f"{live_app.base_url}/s/{family.slug}?school=jackson&lang={language}")
+        assert_fits(page)
+        page.locator("button.primary").click()
+        page.wait_for_url("**/p/1")
+        assert_fits(page)
+    page.goto(f"{live_app.base_url}/auth/login")
+    page.fill("input[name=email]", "office@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    for path in [*STAFF_PAGES, "/admin/audit", "/admin/sms/contacts", "/reports/administrative"]:
+        page.goto(live_app.base_url + path)
+        assert_fits(page)
+    page.goto(live_app.base_url + "/reports/area/A")  # the family survey's indicators
+    assert_fits(page)
+    assert page.locator("svg.chart").count() > 0  # the charts were there to be measured
+    context.close()
