@@ -18,7 +18,8 @@ def schema_problem(app: Flask) -> str | None:
     A server started on a database that was never migrated, or migrated by older or newer code,
     would answer every request with an error: better to refuse to start and say why.
     """
-    needed = set(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
+    scripts = ScriptDirectory(app.extensions["migrate"].directory)
+    needed = set(scripts.get_heads())
     with app.app_context():
         where = db.engine.url.render_as_string(hide_password=True)
         try:
@@ -37,7 +38,7 @@ def schema_problem(app: Flask) -> str | None:
             f"The database at {where} has no tables yet. Run `{UPGRADE}`, then load the schools"
             " and surveys (see the README), before serving."
         )
-    unknown = current - _known_revisions(app)
+    unknown = current - {script.revision for script in scripts.walk_revisions()}
     if unknown:
         return (
             f"The database at {where} is at migration {', '.join(sorted(unknown))}, which this"
@@ -48,8 +49,3 @@ def schema_problem(app: Flask) -> str | None:
         f"The database at {where} is at migration {', '.join(sorted(current))}; this code needs"
         f" {wanted}. Run `{UPGRADE}` before serving."
     )
-
-
-def _known_revisions(app: Flask) -> set[str]:
-    scripts = ScriptDirectory(app.extensions["migrate"].directory)
-    return {revision.revision for revision in scripts.walk_revisions()}
