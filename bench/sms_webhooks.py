@@ -3,7 +3,7 @@ endpoint, and the outbox worker's sustained send rate against a local fake Twili
 
     .venv/bin/python bench/sms_webhooks.py [--phones 200] [--warmup 20] [--workers 3]
                                            [--clients 8] [--rounds 3] [--outbox 2000]
-                                           [--outbox-workers 1,4] [--floor]
+                                           [--outbox-workers 1,4] [--floor] [--base REF]
 
 Each phone texts the whole mini survey (9 signed webhook calls, in order, one at
 a time per phone, phones concurrently). The bare endpoint gets the same signed
@@ -13,12 +13,14 @@ answers and inbound records are counted: none may be lost or duplicated.
 Then N outbox messages are queued and sent by 1..k workers through the real
 twilio client to the fake server, with the rate limit out of the way.
 `--floor` also times a webhook that does only the durable minimum (FLOOR_APP),
-to show how much of the bare rate any per-text transaction leaves.
+to show how much of the bare rate any per-text transaction leaves. `--base REF`
+also serves a git revision in the same rounds, as bench/web_submissions.py does.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -33,7 +35,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web_submissions import Gunicorn, compare, drop_database, interleaved, run_load  # noqa: E402
+from web_submissions import (  # noqa: E402
+    Gunicorn,
+    checkout,
+    compare,
+    drop_database,
+    interleaved,
+    remove_checkout,
+    run_in,
+    run_load,
+    second_database,
+)
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "bench_sms"
@@ -294,6 +306,7 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="also time minimal durable webhooks (see FLOOR_APP)"
     )
+    parser.add_argument("--base", metavar="REF", help="also time this git revision of the app")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-sms-"))
     (workdir / "bare_app.py").write_text(BARE_APP)
@@ -317,36 +330,67 @@ def main() -> None:
     }
     app_server = Gunicorn("wsgi:app", args.workers, env, ROOT)
     bare_server = Gunicorn("bare_app:app", args.workers, {**os.environ}, workdir)
+    base = checkout(args.base, workdir / "base") if args.base else None
+    base_server = base_url = None
     try:
-        # Warm both servers (imports, compiled statements, connection pools) untimed.
+        # Warm the servers (imports, compiled statements, connection pools) untimed.
         warm, timed = conversations[: args.warmup], conversations[args.warmup :]
         run_conversations(app_server.port, warm, args.clients)
         run_conversations(bare_server.port, warm, args.clients)
         sides = {"app": (app_server.port, phone_jobs(timed))}
         sides["bare"] = (bare_server.port, phone_jobs(timed))
+        if base:
+            base_url = second_database(url, PG_BENCH_DB + "_base")
+            run_in(base, PREPARE_BASE, base_url, json.dumps(phones))
+            base_env = {**env, "DATABASE_URL": base_url, "PYTHONPATH": str(base)}
+            base_server = Gunicorn("wsgi:app", args.workers, base_env, base, root=base)
+            run_conversations(base_server.port, warm, args.clients)
+            sides["base"] = (base_server.port, phone_jobs(timed))
         results = interleaved(sides, args.rounds, args.clients, twiml_reply)
         print("PostgreSQL: signed inbound SMS webhooks (TwiML replies)")
         labels = {"app": "SMS conversation webhook", "bare": "bare Flask TwiML endpoint"}
         compare(results, labels, "  (target >= 40%)")
+        if base:
+            print(f"  {args.base} served in the same rounds:")
+            base_labels = {"base": f"{args.base} (webhook)", "bare": labels["bare"]}
+            compare(results, base_labels, "", shown=["base"])
+            compare(results, {"app": "app", "base": "base"}, "", shown=[])
+            base_server.stop()
         app_server.stop()
-        found = count(url)
         expected = {
             "response": total,
             "answer": total * ANSWER_ROWS_PER_PHONE,
             "sms_inbound": total * len(SCRIPT),
             "distinct comments": total,
         }
-        verdict = "none lost or duplicated" if found == expected else f"MISMATCH: {expected}"
-        print(f"  stored: {found}  ({verdict})")
+        for where, whose in ((url, ""), (base_url, " by the base")):
+            if where:
+                found = count(where)
+                mismatch = f"MISMATCH: expected {expected}"
+                verdict = "none lost or duplicated" if found == expected else mismatch
+                print(f"  stored{whose}: {found}  ({verdict})")
         if args.floor:
             bench_floor(engine, url, workdir, args, conversations, bare_server.port)
     finally:
         app_server.stop()
         bare_server.stop()
+        if base_server:
+            base_server.stop()
     bench_outbox(engine, args.outbox, [int(n) for n in args.outbox_workers.split(",")])
     engine.dispose()
+    if base:
+        remove_checkout(base)
+        drop_database(PG_BENCH_DB + "_base")
     shutil.rmtree(workdir, ignore_errors=True)
     drop_database(PG_BENCH_DB)
+
+
+# Run on the base revision's code: migrates and prepares its database with the same phones.
+PREPARE_BASE = """
+import json, sys
+import sms_webhooks
+sms_webhooks.prepare(sys.argv[1], json.loads(sys.argv[2]))[1].dispose()
+"""
 
 
 if __name__ == "__main__":

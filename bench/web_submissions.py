@@ -572,7 +572,7 @@ def main() -> None:
                 "bare": (bare_server.port, submissions(bare_bodies[warm:])),
             }
             if base:
-                base_url = second_database(url)
+                base_url = second_database(url, PG_BENCH_DB + "_base")
                 base_server, base_bodies = serve_base(base, base_url, args)
                 run_load(base_server.port, submissions(base_bodies[:warm]), args.clients, completed)
                 sides["base"] = (base_server.port, submissions(base_bodies[warm:]))
@@ -613,7 +613,7 @@ def main() -> None:
             if base_server:
                 base_server.stop()
     if base:
-        subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True)
+        remove_checkout(base)
     shutil.rmtree(workdir, ignore_errors=True)
     if pg:
         drop_database(PG_BENCH_DB)
@@ -628,26 +628,39 @@ def checkout(ref: str, where: Path) -> Path:
     return where
 
 
-def second_database(url: str) -> str:
-    """A database beside `url` for the base revision: its own migrations may differ."""
+def remove_checkout(where: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=True)
+
+
+def second_database(url: str, name: str) -> str:
+    """A database `name` beside `url` for the base revision: its own migrations may differ."""
     if url.startswith("sqlite"):
-        return url.replace("bench.db", "bench_base.db")
+        return url.replace("bench.db", f"{name}.db")
     import psycopg
 
-    name = PG_BENCH_DB + "_base"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {name}")
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-# Run by the base revision's own code, in a process of its own: prepares its database.
+def run_in(base: Path, script: str, *args: str) -> bytes:
+    """Run `script` in a process of its own on the base revision's code; what it printed."""
+    env = {**os.environ, "PYTHONPATH": f"{base}:{base / 'bench'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=base, env=env, capture_output=True
+    )
+    if done.returncode:
+        sys.exit(f"the base revision failed to prepare its database:\n{done.stderr.decode()}")
+    return done.stdout
+
+
+# Run on the base revision's code: migrates and prepares its database, prints the drafts.
 PREPARE_BASE = """
 import pickle, sys
 from pathlib import Path
-sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
 import web_submissions
-drafts = web_submissions.prepare_database(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+drafts = web_submissions.prepare_database(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
 sys.stdout.buffer.write(pickle.dumps(drafts))
 """
 
@@ -657,14 +670,7 @@ def serve_base(base: Path, url: str, args) -> tuple[Gunicorn, list]:
     import pickle
 
     count, survey = str(args.responses + args.warmup), str(base / args.survey.relative_to(ROOT))
-    prepared = subprocess.run(
-        [sys.executable, "-c", PREPARE_BASE, str(base), url, count, survey],
-        cwd=base,
-        capture_output=True,
-    )
-    if prepared.returncode:
-        sys.exit(f"the base revision could not prepare its database:\n{prepared.stderr.decode()}")
-    drafts = pickle.loads(prepared.stdout)
+    drafts = pickle.loads(run_in(base, PREPARE_BASE, url, count, survey))
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PYTHONPATH": str(base)}
     server = Gunicorn("wsgi:app", args.workers, env, base, args.threads, root=base)
     clients = [Client(server.port, *d) for d in drafts]
