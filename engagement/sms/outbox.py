@@ -116,7 +116,9 @@ def seconds_until_sending(now: datetime, settings: OutboxSettings) -> float:
         opening = (local + timedelta(days=1)).replace(
             hour=settings.sending_hours[0], minute=0, second=0, microsecond=0
         )
-    return max((opening - local).total_seconds(), 1.0)
+    # From `now`, not `local`: between datetimes sharing one zone Python subtracts wall-clock
+    # times, an hour off on the nights the clocks change.
+    return max((opening - now).total_seconds(), 1.0)
 
 
 def claim(session: Session, now: datetime, limit: int) -> list[int]:
