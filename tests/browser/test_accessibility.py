@@ -119,4 +119,15 @@ def test_pages_fit_a_320_pixel_screen(live_app, family, browser):
     page.goto(live_app.base_url + "/reports/area/A")  # the family survey's indicators
     assert_fits(page)
     assert page.locator("svg.chart").count() > 0  # the charts were there to be measured
+    # Each chart's title comes before it; the table's caption wraps to the screen and stays
+    # in view while the schools scroll sideways.
+    assert page.locator("figure.chart > :first-child").first.evaluate("e => e.tagName") == (
+        "FIGCAPTION"
+    )
+    box = page.locator(".table-wrap").first
+    box.evaluate("e => e.scrollBy(200, 0)")
+    edges = page.locator("table.indicators caption").first.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
+    )
+    assert box.evaluate("e => e.scrollLeft") > 0 and edges[0] >= 0 and edges[1] <= REFLOW["width"]
     context.close()
