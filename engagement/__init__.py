@@ -80,8 +80,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_guards(app: Flask) -> None:
     from engagement.web.guards import register as register_guards
+    from engagement.web.headers import register as register_headers
 
     register_guards(app)
+    register_headers(app)
 
 
 def register_template_helpers(app: Flask) -> None:

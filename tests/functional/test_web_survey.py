@@ -395,3 +395,16 @@ def test_a_text_box_asks_once_not_to_write_names(client, survey, seeded, clock, 
     client.delete_cookie("draft_mini-2026", path="/s/mini-2026")
     page = _comment_page(client, "zh")
     assert page.count("请不要写名字。") == 1 and "请不要填写姓名或电话号码" not in page
+
+
+def test_pages_tell_the_browser_to_run_nothing_foreign_and_keep_addresses_to_themselves(
+    client, survey
+):
+    """Resume tokens travel in addresses: no Referer to other sites, no framing, strict CSP."""
+    for url in ("/s/mini-2026?school=jackson&lang=zh", start(client, "zh"), "/s/nope"):
+        headers = client.get(url).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
