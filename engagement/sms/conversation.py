@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from engagement.adapters.clock import Clock
 from engagement.delivery.service import (
     DeliveryError,
     DraftState,
+    SurveyWindow,
     complete_response,
     draft_in_row,
     join_draft,
@@ -50,7 +51,7 @@ from engagement.models import (
 from engagement.models.base import insert_unless_present
 from engagement.surveys import AnswerError, SurveyDefinition, normalise, parse_text_reply
 from engagement.surveys.flow import next_question
-from engagement.surveys.store import definition_of
+from engagement.surveys.store import definition_of, definition_of_row
 
 from . import prompts
 from .keywords import Keyword, compact, keyword_of
@@ -227,28 +228,38 @@ def record_opt(
         )
 
 
-def open_survey_keywords(session: Session, now: datetime) -> dict[str, Survey]:
-    """{keyword (lower case): survey} for surveys taking answers now, from their latest version."""
-    latest = (
-        select(SurveyVersion.survey_id, func.max(SurveyVersion.number).label("number"))
-        .group_by(SurveyVersion.survey_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Survey, SurveyVersion)
-        .join(latest, latest.c.survey_id == Survey.id)
-        .join(
-            SurveyVersion,
-            (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == latest.c.number),
-        )
-        .where(Survey.status == SurveyStatus.OPEN)
-    )
-    found = {}
-    for survey, version in rows:
-        keyword = definition_of(version).sms_keyword
-        if keyword and survey.accepts_responses(now):
-            found[keyword.lower()] = survey
+def open_survey_keywords(session: Session, now: datetime) -> dict[str, int]:
+    """{keyword (lower case): survey id} for surveys taking answers now, from their latest version.
+
+    Plain columns, newest version first: an answer given as a word asks this on every text.
+    """
+    found: dict[str, int] = {}
+    read: set[int] = set()
+    for row in session.execute(_OPEN_VERSIONS):
+        if row.id in read:
+            continue  # an older version of a survey already read
+        read.add(row.id)
+        window = SurveyWindow(row.id, row.slug, row.status, row.opens_at, row.closes_at)
+        keyword = definition_of_row(session, row.version_id, row.content_hash).sms_keyword
+        if keyword and window.accepts_responses(now):
+            found[keyword.lower()] = row.id
     return found
+
+
+_OPEN_VERSIONS = (
+    select(
+        Survey.id,
+        Survey.slug,
+        Survey.status,
+        Survey.opens_at,
+        Survey.closes_at,
+        SurveyVersion.id.label("version_id"),
+        SurveyVersion.content_hash,
+    )
+    .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+    .where(Survey.status == SurveyStatus.OPEN)
+    .order_by(Survey.id, SurveyVersion.number.desc())
+)
 
 
 class Turn:
@@ -283,9 +294,9 @@ class Turn:
         active, expired = self.active()
         word = compact(body)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
-            survey = open_survey_keywords(self.session, self.now).get(word)
-            if survey is not None:
-                return self._keyword_start(survey, active)
+            survey_id = open_survey_keywords(self.session, self.now).get(word)
+            if survey_id is not None:
+                return self._keyword_start(self.session.get(Survey, survey_id), active)
         if active is None:
             started = self._promote()
             if expired is not None:

@@ -350,3 +350,17 @@ def test_a_second_survey_waits_in_the_queue_and_follows_the_first(client, mini_o
         text(client, PHONE, answer)
     assert text(client, PHONE, "skip") == ["Done!"]
     assert mini_open.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def test_only_the_latest_version_of_an_open_survey_answers_to_its_keyword(client, mini_open, clock):
+    from dataclasses import replace
+
+    from engagement.surveys.store import save_definition
+    from tests.support import mini
+
+    save_definition(mini_open, replace(mini(), sms_keyword="CORTA"), clock)  # version 2
+    add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
+    assert text(client, PHONE, "mini")[0].startswith("We did not recognise that.")
+    assert text(client, PHONE, "corta")[0].startswith("Mini survey. Reply STOP")
+    set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
+    assert text(client, "+16265550203", "CORTA")[0].startswith("We did not recognise that.")
