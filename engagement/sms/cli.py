@@ -143,6 +143,11 @@ def segments_command(slug: str) -> None:
 @click.option("--once", is_flag=True, help="Stop when nothing is due instead of waiting.")
 def send_worker_command(rate: float | None, once: bool) -> None:
     """Send queued texts through SMS_TRANSPORT, at the rate, inside sending hours."""
+    from engagement.schema import schema_problem
+
+    problem = schema_problem(current_app)  # a worker outlives its start: refuse it up front
+    if problem:
+        raise click.ClickException(problem)
     settings = OutboxSettings.from_config(current_app.config)
     if rate is not None:
         if rate <= 0:

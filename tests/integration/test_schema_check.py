@@ -91,3 +91,10 @@ def test_gunicorn_on_an_unmigrated_database_stops_and_says_why(tmp_path):
     assert finished.returncode == 3  # gunicorn's "worker failed to boot"
     assert "Not serving: The database at sqlite:///" in finished.stderr
     assert "has no tables yet. Run `flask --app wsgi db upgrade`" in finished.stderr
+
+
+def test_the_send_worker_refuses_a_database_never_migrated(empty_url):
+    runner = make_app(empty_url, FakeClock()).test_cli_runner()
+    result = runner.invoke(args=["sms", "send-worker", "--once"])
+    assert result.exit_code == 1
+    assert "has no tables yet. Run `flask --app wsgi db upgrade`" in result.output

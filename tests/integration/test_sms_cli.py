@@ -80,3 +80,9 @@ def test_simulate_plays_a_phone_through_the_engine(runner, seeded, clock):
     assert result.exit_code == 0 and "谢谢！" in result.output
     response = seeded.scalars(select(Response)).one()
     assert response.language == "zh"
+
+
+def test_the_send_worker_runs_once_and_says_what_it_did(runner, seeded):
+    result = runner.invoke(args=["sms", "send-worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "sent 0, retrying 0, failed 0, cancelled 0, unknown 0" in result.output
