@@ -17,6 +17,7 @@ from engagement.delivery.service import DeliveryError
 from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import School, Survey
+from engagement.schema import schema_problem
 from engagement.surveys.store import definition_of, latest_version
 
 from .campaigns import (
@@ -143,8 +144,6 @@ def segments_command(slug: str) -> None:
 @click.option("--once", is_flag=True, help="Stop when nothing is due instead of waiting.")
 def send_worker_command(rate: float | None, once: bool) -> None:
     """Send queued texts through SMS_TRANSPORT, at the rate, inside sending hours."""
-    from engagement.schema import schema_problem
-
     problem = schema_problem(current_app)  # a worker outlives its start: refuse it up front
     if problem:
         raise click.ClickException(problem)
