@@ -14,6 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_guards(app)
+    register_response_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -80,9 +81,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_guards(app: Flask) -> None:
     from engagement.web.guards import register as register_guards
-    from engagement.web.headers import register as register_headers
 
     register_guards(app)
+
+
+def register_response_headers(app: Flask) -> None:
+    from engagement.web.headers import register as register_headers
+
     register_headers(app)
 
 
