@@ -15,6 +15,9 @@ from .service import DistributionError, resolve_access_code
 
 
 class CodeForm(FlaskForm):
+    class Meta:
+        csrf = False  # checked before the view (engagement.web.csrf)
+
     code = StringField(validators=[InputRequired(), Length(max=40)])
 
 

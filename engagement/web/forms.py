@@ -84,8 +84,8 @@ def _field_for(question: Question, language: str) -> Field:
 class SectionForm(FlaskForm):
     """One page of questions; the subclass made per request adds a field per question.
 
-    The app-wide CSRFProtect checks every POST before the view runs; the page renders
-    the token itself, so the form neither makes nor checks one again (the hot path).
+    Respondent pages check every POST before the view runs (engagement.web.csrf) and
+    render the token themselves, so the form neither makes nor checks one.
     """
 
     class Meta:
@@ -154,6 +154,9 @@ def section_form(
 
 
 class StartForm(FlaskForm):
+    class Meta:
+        csrf = False  # checked before the view (engagement.web.csrf)
+
     school = SelectField(
         _l("Which school is this about?"),
         validators=[InputRequired(message=_l("Please choose a school."))],

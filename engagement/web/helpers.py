@@ -4,6 +4,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 
 from engagement.i18n import HTML_LANG, LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from engagement.web.csrf import form_token
 
 
 def current_language() -> str:
@@ -47,6 +48,7 @@ def register(app: Flask) -> None:
         translated=translated,
         current_language=current_language,
         language_links=language_links,
+        respondent_csrf_token=form_token,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         HTML_LANG=HTML_LANG,
         SUPPORTED_LANGUAGES=SUPPORTED_LANGUAGES,

@@ -9,6 +9,8 @@ from engagement.models import Answer, Response, ResponseDraft, SurveyStatus
 from engagement.surveys.store import save_definition, set_status
 from tests.support import FIXTURES, ODD_VALUES, complete_via_web, csrf_token, mini, template
 
+HOST = "survey.test"  # the tests' SERVER_NAME: the domain the test client keeps cookies for
+
 
 @pytest.fixture
 def survey(seeded, clock):
@@ -279,14 +281,42 @@ def test_csrf_is_required_on_every_form(client, survey):
     assert refused.status_code == 400
     assert "Esta página estuvo abierta demasiado tiempo" in refused.text
     assert csrf_token(page.text)
-    # The question pages too (their form leaves the check to the app-wide one).
+    # The question pages too, whatever the button (the check runs before the view).
     first = start(client, "es")
     assert csrf_token(client.get(first).text)
-    unsigned = client.post(first, data={"action": "next", "attended": "0", "grade": "4"})
-    assert unsigned.status_code == 400
-    forged = {"csrf_token": "forged", "action": "next", "attended": "0", "grade": "4"}
-    assert client.post(first, data=forged).status_code == 400
+    for action in ("next", "back", "lang:zh"):
+        unsigned = client.post(first, data={"action": action, "attended": "0", "grade": "4"})
+        assert unsigned.status_code == 400
+    for forged in ("forged", "é" * 64, "０" * 64, ""):
+        data = {"csrf_token": forged, "action": "next", "attended": "0", "grade": "4"}
+        refused = client.post(first, data=data)
+        assert refused.status_code == 400
+        assert "Esta página estuvo abierta demasiado tiempo" in refused.text
+    assert client.get(first).status_code == 200  # nothing was saved: still on page 1
 
+
+def test_respondents_get_no_session_and_their_token_fits_only_their_browser(app, survey):
+    """Respondent forms are signed for a cookie of the browser's own, not a Flask session."""
+    parent, stranger = app.test_client(), app.test_client()
+    first = start(parent, "en")
+    token = csrf_token(parent.get(first).text)
+    assert parent.get_cookie("session", domain=HOST) is None
+    cookie = parent.get_cookie("respondent_csrf", domain=HOST, path="/s/")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    draft = parent.get_cookie("draft_mini-2026", domain=HOST, path="/s/mini-2026").value
+    data = {"csrf_token": token, "action": "next", "attended": "0", "grade": "4"}
+    # Another browser (with its own cookie, or with none) cannot use this page's token.
+    start(stranger, "en")
+    for client in (stranger, app.test_client()):
+        client.set_cookie("draft_mini-2026", draft, domain=HOST, path="/s/mini-2026")
+        assert client.post(first, data=data).status_code == 400
+    # Cleared cookies: refused, then the reloaded page carries a new token that works.
+    parent.delete_cookie("respondent_csrf", domain=HOST, path="/s/")
+    assert parent.post(first, data=data).status_code == 400
+    data["csrf_token"] = csrf_token(parent.get(first).text)
+    assert parent.get_cookie("respondent_csrf", domain=HOST, path="/s/").value != cookie.value
+    assert parent.post(first, data=data).headers["Location"].endswith("/s/mini-2026/p/2")
+    assert parent.get_cookie("session", domain=HOST) is None
 
 def test_respondent_text_is_escaped(client, survey, seeded):
     first = start(client, "en")
