@@ -318,6 +318,7 @@ def test_respondents_get_no_session_and_their_token_fits_only_their_browser(app,
     assert parent.post(first, data=data).headers["Location"].endswith("/s/mini-2026/p/2")
     assert parent.get_cookie("session", domain=HOST) is None
 
+
 def test_respondent_text_is_escaped(client, survey, seeded):
     first = start(client, "en")
     page = client.get(first)
