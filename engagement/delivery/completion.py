@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 
 from engagement.models import Answer, RespondentGroup, Response, ResponseDraft, ResponseOutcome
 from engagement.models.base import insert_unless_present
+from engagement.models.driver import HotStatement
 
 _GROUP_KEYS = ("school_id", "language", "channel", "role", "grade_band")
 _RESPONSE_KEYS = ("version_id", *_GROUP_KEYS, "started_at", "completed_at")
@@ -167,8 +168,10 @@ _new_outcomes = insert(_outcomes).from_select(
         _new_response.join(_outcome_values, true())
     ),
 )
-_COMPLETE = select(_new_response.c.id).add_cte(
-    _new_answers.cte("new_answers"), _new_outcomes.cte("new_outcomes")
+_COMPLETE = HotStatement(
+    select(_new_response.c.id).add_cte(
+        _new_answers.cte("new_answers"), _new_outcomes.cte("new_outcomes")
+    )
 )
 
 
@@ -178,4 +181,4 @@ def _in_one_statement(connection: Connection, rows: CompletionRows) -> int | Non
         "answers": json.dumps(rows.answers, ensure_ascii=False, allow_nan=False),
         "outcomes": json.dumps(rows.outcomes, allow_nan=False),
     }
-    return connection.execute(_COMPLETE, {**rows.parameters(), **as_json}).scalar()
+    return _COMPLETE.execute(connection, {**rows.parameters(), **as_json}).scalar()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
@@ -28,6 +28,7 @@ from engagement.models import (
     SurveyVersion,
     TakesResponses,
 )
+from engagement.models.driver import HotStatement
 from engagement.reporting.outcomes import outcome_rows
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.answers import answer_to_storage, from_draft
@@ -198,10 +199,11 @@ _DRAFT_BY_TOKEN = (
     .join(_surveys, _surveys.c.id == _versions.c.survey_id)
     .where(_drafts.c.token == bindparam("token"))
 )
-_DRAFT_BY_TOKEN_LOCKED = _DRAFT_BY_TOKEN.with_for_update(of=_drafts)
+_READ_DRAFT = HotStatement(_DRAFT_BY_TOKEN)
+_READ_DRAFT_LOCKED = HotStatement(_DRAFT_BY_TOKEN.with_for_update(of=_drafts))
 # What a page, an SMS answer or a language switch changes on a draft: only over the
 # revision it read, so that a lost race writes nothing (compare-and-set).
-_SAVE_DRAFT = (
+_SAVE_DRAFT = HotStatement(
     update(_drafts)
     .where(_drafts.c.id == bindparam("draft_id"), _drafts.c.revision == bindparam("read_revision"))
     .values(
@@ -222,8 +224,8 @@ def load_draft(session: Session, token: str | None, *, lock: bool = False) -> Dr
     """
     if not token:
         raise DraftNotFound()
-    query = _DRAFT_BY_TOKEN_LOCKED if lock else _DRAFT_BY_TOKEN
-    state = draft_in_row(session, session.connection().execute(query, {"token": token}).first())
+    query = _READ_DRAFT_LOCKED if lock else _READ_DRAFT
+    state = draft_in_row(session, query.execute(session.connection(), {"token": token}).first())
     if state is None:
         raise DraftNotFound()
     return state
@@ -239,24 +241,23 @@ def join_draft(query: Select, token: ColumnElement) -> Select:
     )
 
 
-def draft_in_row(session: Session, row: Row | None) -> DraftState | None:
+def draft_in_row(session: Session, values: Mapping[str, Any] | None) -> DraftState | None:
     """The draft a row of load_draft's or join_draft's query carries; None if it has none."""
-    if row is None or row.draft_id is None:
+    if values is None or values["draft_id"] is None:
         return None
-    values = row._mapping
     return DraftState(
         DraftRow(*(values[f"draft_{name}"] for name in _DRAFT_FIELDS)),
-        definition_of_row(session, row.draft_version_id, row.draft_content_hash),
+        definition_of_row(session, values["draft_version_id"], values["draft_content_hash"]),
         SurveyWindow(*(values[f"survey_{name}"] for name in _WINDOW_FIELDS)),
-        row.draft_content_hash,
-        row.draft_question_ids,
+        values["draft_content_hash"],
+        values["draft_question_ids"],
     )
 
 
 def _store(session: Session, draft: DraftRow, now: datetime) -> None:
     """Write what a request changed on the draft, unless another wrote it since it was read."""
-    written = session.connection().execute(
-        _SAVE_DRAFT,
+    written = _SAVE_DRAFT.execute(
+        session.connection(),
         {
             "draft_id": draft.id,
             "read_revision": draft.revision,

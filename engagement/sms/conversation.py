@@ -208,7 +208,7 @@ _ACTIVE = join_draft(
 
 def _active(session: Session, contact: Contact) -> tuple[Conversation | None, DraftState | None]:
     row = session.execute(_ACTIVE, {"contact_id": contact.id}).first()
-    return (None, None) if row is None else (row.Conversation, draft_in_row(session, row))
+    return (None, None) if row is None else (row.Conversation, draft_in_row(session, row._mapping))
 
 
 def record_opt(
