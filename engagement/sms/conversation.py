@@ -301,8 +301,12 @@ class Turn:
             started = self._promote()
             if expired is not None:
                 return [prompts.expired(self.language, _keyword(expired)), *started]
-            return started or [prompts.nothing_open(self.contact.language)]
+            return started or [self._not_recognised()]
         return self._answer(active, body, found is not None)
+
+    def _not_recognised(self) -> str:
+        keywords = sorted(word.upper() for word in open_survey_keywords(self.session, self.now))
+        return prompts.nothing_open(self.contact.language, keywords)
 
     # --- keywords --------------------------------------------------------------------------
     def _keyword(self, keyword: Keyword, word_language: str) -> list[str]:

@@ -258,12 +258,13 @@ def test_retried_last_answer_and_stop_change_nothing_the_second_time(client, min
 
 def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, clock):
     # A phone we have never heard from: its language is unknown, so the reply is in all three.
+    # It names the keywords that would start a survey now (the flyer may be lost).
     (reply,) = text(client, PHONE, "FAMILY")
     assert reply.split("\n") == [
-        "We did not recognise that. Text the survey's keyword to start, or HELP for help.",
-        "No reconocimos ese mensaje. Envíe la palabra clave de la encuesta para empezar, "
-        "o AYUDA para obtener ayuda.",
-        '我们无法识别这条短信。回复调查的关键词开始作答，或回复"帮助"获取帮助。',  # smart-encoded
+        "We did not recognise that. To start a survey, text MINI. Reply HELP for help.",
+        "No reconocimos ese mensaje. Para empezar una encuesta, envíe MINI. "
+        "Responda AYUDA para obtener ayuda.",
+        '我们无法识别这条短信。如需参加调查，请发送 MINI。回复"帮助"获取帮助。',  # smart-encoded
     ]
     assert text(client, PHONE, "") == [reply]
     assert text(client, PHONE, "🙂🙂")[0].startswith("We did not recognise that.")
@@ -276,8 +277,8 @@ def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, cl
     # Once the language is known, only that language.
     add_contact(mini_open, clock, "+16265550202", language="es")
     assert text(client, "+16265550202", "Hola") == [
-        "No reconocimos ese mensaje. Envíe la palabra clave de la encuesta para empezar, "
-        "o AYUDA para obtener ayuda."
+        "No reconocimos ese mensaje. Para empezar una encuesta, envíe MINI. "
+        "Responda AYUDA para obtener ayuda."
     ]
     assert text(client, "+16265550202", "x" * 1601) == [
         "Su mensaje es demasiado largo. Envíe una respuesta más corta."
@@ -364,3 +365,9 @@ def test_only_the_latest_version_of_an_open_survey_answers_to_its_keyword(client
     assert text(client, PHONE, "corta")[0].startswith("Mini survey. Reply STOP")
     set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
     assert text(client, "+16265550203", "CORTA")[0].startswith("We did not recognise that.")
+    # With nothing open, no keyword is offered that would not work.
+    add_contact(mini_open, clock, "+16265550204", language="en")
+    assert text(client, "+16265550204", "corta") == [
+        "We did not recognise that. No survey is taking answers by text message right now. "
+        "Reply HELP for help."
+    ]
