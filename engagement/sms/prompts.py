@@ -154,8 +154,7 @@ def nothing_open(language: str | None, keywords: Sequence[str]) -> str:
                 "right now. Reply HELP for help."
             )
         return _(
-            "We did not recognise that. To start a survey, text %(keywords)s. "
-            "Reply HELP for help.",
+            "We did not recognise that. To start a survey, text %(keywords)s. Reply HELP for help.",
             keywords=" / ".join(keywords),
         )
 
