@@ -295,6 +295,18 @@ def test_csrf_is_required_on_every_form(client, survey):
     assert client.get(first).status_code == 200  # nothing was saved: still on page 1
 
 
+@pytest.mark.parametrize("odd", ["", "short", "🙂" * 24, "é" * 24, "x" * 4000, "a b,c" * 5])
+def test_an_odd_respondent_cookie_is_refused_then_replaced(client, survey, odd):
+    first = start(client, "es")
+    data = {"csrf_token": csrf_token(client.get(first).text), "attended": "0", "grade": "4"}
+    client.set_cookie("respondent_csrf", odd, domain=HOST, path="/s/")
+    assert client.post(first, data=data).status_code == 400
+    data["csrf_token"] = csrf_token(client.get(first).text)  # the page gives a new cookie
+    fresh = client.get_cookie("respondent_csrf", domain=HOST, path="/s/").value
+    assert fresh != odd and len(fresh) == 24
+    assert client.post(first, data=data).headers["Location"].endswith("/s/mini-2026/p/2")
+
+
 def test_respondents_get_no_session_and_their_token_fits_only_their_browser(app, survey):
     """Respondent forms are signed for a cookie of the browser's own, not a Flask session."""
     parent, stranger = app.test_client(), app.test_client()
