@@ -103,9 +103,8 @@ def test_errors_are_sqlalchemys_and_nothing_is_half_written(seeded, version_id):
     assert tokens == ["v" * 32, "w" * 32]
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite runs Core
 def test_a_lost_connection_is_dropped_from_the_pool_as_core_drops_it(app, seeded, version_id):
-    if seeded.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite runs statements through Core")
     read = HotStatement(_DRAFT_BY_TOKEN)
     pid = seeded.scalar(text("select pg_backend_pid()"))
     with seeded.get_bind().connect() as other:
