@@ -31,6 +31,7 @@ from engagement.delivery.service import (
     start_response,
 )
 from engagement.models import (
+    Audience,
     Channel,
     Contact,
     Conversation,
@@ -262,6 +263,15 @@ _OPEN_VERSIONS = (
 )
 
 
+# Who a contact is (contacts CSV) -> whose surveys to suggest; "community" gets every one.
+_AUDIENCE_OF_ROLE = {
+    "parent": Audience.PARENT,
+    "guardian": Audience.PARENT,
+    "student": Audience.STUDENT,
+    "staff": Audience.STAFF,
+}
+
+
 class Turn:
     """One inbound message's work on one (locked) contact."""
 
@@ -305,7 +315,16 @@ class Turn:
         return self._answer(active, body, found is not None)
 
     def _not_recognised(self) -> str:
-        keywords = sorted(word.upper() for word in open_survey_keywords(self.session, self.now))
+        """Names the keywords open now: those for the contact's role, if any, else all."""
+        open_now = open_survey_keywords(self.session, self.now)
+        audience = _AUDIENCE_OF_ROLE.get(self.contact.role or "")
+        audiences = dict(
+            self.session.execute(
+                select(Survey.id, Survey.audience).where(Survey.id.in_(open_now.values()))
+            ).all()
+        )
+        theirs = [word for word, survey_id in open_now.items() if audiences[survey_id] == audience]
+        keywords = sorted(word.upper() for word in theirs or open_now)
         return prompts.nothing_open(self.contact.language, keywords)
 
     # --- keywords --------------------------------------------------------------------------

@@ -371,3 +371,26 @@ def test_only_the_latest_version_of_an_open_survey_answers_to_its_keyword(client
         "We did not recognise that. No survey is taking answers by text message right now. "
         "Reply HELP for help."
     ]
+
+
+def test_an_unrecognised_text_suggests_the_surveys_for_the_contacts_role(client, mini_open, clock):
+    from dataclasses import replace
+
+    from engagement.surveys.store import save_definition
+    from tests.support import mini
+
+    climate = replace(mini(), slug="mini-climate", audience="student", sms_keyword="CLIMA")
+    save_definition(mini_open, climate, clock)
+    set_status(mini_open, "mini-climate", SurveyStatus.OPEN)
+    for phone, role, keywords in [
+        ("+16265550211", "guardian", "MINI"),
+        ("+16265550212", "student", "CLIMA"),
+        ("+16265550213", "community", "CLIMA / MINI"),
+        ("+16265550214", "staff", "CLIMA / MINI"),  # no staff survey open: all of them
+    ]:
+        add_contact(mini_open, clock, phone, language="en", role=role)
+        assert text(client, phone, "hello") == [
+            f"We did not recognise that. To start a survey, text {keywords}. Reply HELP for help."
+        ]
+    # A phone we have never heard from: every open survey, in the three languages.
+    assert "CLIMA / MINI" in text(client, "+16265550215", "hello")[0].split("\n")[0]
