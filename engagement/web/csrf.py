@@ -2,7 +2,7 @@
 
 Parents and students have no account, so their pages need no Flask session: decoding a
 signed session cookie and then a signed, timestamped token on every page cost a completed
-survey about a tenth of its CPU (bench/in_process.py). Instead the browser keeps a random
+survey about a tenth of its CPU (measured in-process). Instead the browser keeps a random
 value in an HttpOnly cookie scoped to the survey pages, and each form carries an HMAC of
 that value under the app's secret key. A page on another site can neither read the cookie
 nor compute the HMAC (OWASP's "signed double-submit cookie"); SameSite=Lax keeps the cookie
