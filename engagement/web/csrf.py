@@ -44,9 +44,15 @@ def protect(blueprint: Blueprint) -> None:
     blueprint.after_request(_give_cookie)
 
 
+class CookiesBlocked(CSRFError):
+    """A form posted with no cookie at all: most likely the browser refuses them."""
+
+
 def _check() -> None:
     if request.method != "POST" or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
+    if not request.cookies:
+        raise CookiesBlocked("The browser sent no cookies.")
     value, sent = request.cookies.get(COOKIE, ""), request.form.get(FIELD, "")
     # As bytes: compare_digest refuses a str that is not ASCII, and `sent` may be anything.
     if not (_well_formed(value) and hmac.compare_digest(_sign(value).encode(), sent.encode())):

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engagement.delivery.service import SurveyClosed, UnknownSchool, UnknownSurvey
+from engagement.web.csrf import CookiesBlocked
 
 
 def _page(status: int, title: str, message: str, **context):
@@ -54,6 +55,17 @@ def register(app: Flask) -> None:
             _(
                 "For your security the form expired. Your earlier answers are saved: "
                 "go back, reload the page and continue."
+            ),
+        )
+
+    @app.errorhandler(CookiesBlocked)
+    def cookies_blocked(error: CookiesBlocked):
+        return _page(
+            400,
+            _("This survey needs cookies"),
+            _(
+                "Your browser did not send back our cookies. The survey keeps your place "
+                "with them: please allow cookies for this site, then reload the page."
             ),
         )
 

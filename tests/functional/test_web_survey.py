@@ -295,6 +295,20 @@ def test_csrf_is_required_on_every_form(client, survey):
     assert client.get(first).status_code == 200  # nothing was saved: still on page 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("es", "Esta encuesta necesita cookies"), ("zh", "此问卷需要使用 Cookie")],
+)
+def test_a_browser_that_refuses_cookies_is_told_so(app, survey, lang, words):
+    """Not "the page was open too long": reloading would not help it."""
+    no_cookies = app.test_client(use_cookies=False)
+    page = no_cookies.get(f"/s/mini-2026?school=jackson&lang={lang}")
+    data = {"csrf_token": csrf_token(page.text), "school": "jackson"}
+    refused = no_cookies.post(f"/s/mini-2026/start?lang={lang}", data=data)
+    assert refused.status_code == 400
+    assert words in refused.text
+
+
 @pytest.mark.parametrize("odd", ["", "short", "🙂" * 24, "é" * 24, "x" * 4000, "a b,c" * 5])
 def test_an_odd_respondent_cookie_is_refused_then_replaced(client, survey, odd):
     first = start(client, "es")
