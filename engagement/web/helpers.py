@@ -27,17 +27,24 @@ def url_keeping_query(endpoint: str, **values) -> str:
     return url_for(endpoint, **{**request.args.to_dict(), **values})
 
 
+# A page shown in answer to a form that only takes POST (the form again with its errors,
+# an error page) switches language on the page the form came from: a link cannot post.
+_PAGE_OF_FORM = {"web.start": "web.landing"}
+
+
 def language_links() -> list[dict[str, str]]:
     """This page in each language, for the switch at the top of non-form pages."""
-    args = dict(request.view_args or {})
+    endpoint, args = request.endpoint, dict(request.view_args or {})
+    if endpoint and request.url_rule and "GET" not in request.url_rule.methods:
+        endpoint = _PAGE_OF_FORM.get(endpoint)
+        if endpoint is None:
+            endpoint, args = "web.home", {}
     return [
         {
             "code": language,
             "name": LANGUAGE_NAMES[language],
             "html_lang": HTML_LANG[language],
-            "url": url_keeping_query(request.endpoint, **args, lang=language)
-            if request.endpoint
-            else "?",
+            "url": url_keeping_query(endpoint, **args, lang=language) if endpoint else "?",
         }
         for language in SUPPORTED_LANGUAGES
     ]

@@ -97,6 +97,10 @@ def test_school_can_be_chosen_on_the_first_page(client, survey, seeded):
         "/s/mini-2026/start", data={"csrf_token": csrf_token(page.text), "school": ""}
     )
     assert missing.status_code == 422 and "请选择一所学校。" in missing.text
+    # Its language switch opens the survey's first page, not the form's POST-only address.
+    switch = re.findall(r'href="([^"]+)"[^>]*lang="es"', missing.text)
+    assert switch == ["/s/mini-2026?lang=es"]
+    assert "Empezar la encuesta" in client.get(switch[0]).text
     chosen = client.post(
         "/s/mini-2026/start", data={"csrf_token": csrf_token(page.text), "school": "field"}
     )
@@ -304,7 +308,10 @@ def test_a_browser_that_refuses_cookies_is_told_so(app, survey, lang, words):
     no_cookies = app.test_client(use_cookies=False)
     page = no_cookies.get(f"/s/mini-2026?school=jackson&lang={lang}")
     data = {"csrf_token": csrf_token(page.text), "school": "jackson"}
-    refused = no_cookies.post(f"/s/mini-2026/start?lang={lang}", data=data)
+    # The form's address carries the page's language: no cookie can.
+    (action,) = re.findall(r'<form method="post" action="([^"]+)"', page.text)
+    assert action == f"/s/mini-2026/start?lang={lang}"
+    refused = no_cookies.post(action, data=data)
     assert refused.status_code == 400
     assert words in refused.text
 
