@@ -229,12 +229,20 @@ def record_opt(
         )
 
 
-def open_survey_keywords(session: Session, now: datetime) -> dict[str, int]:
-    """{keyword (lower case): survey id} for surveys taking answers now, from their latest version.
+@dataclass(frozen=True)
+class KeywordSurvey:
+    """The survey an SMS keyword starts, and whom it asks."""
+
+    id: int
+    audience: Audience
+
+
+def open_survey_keywords(session: Session, now: datetime) -> dict[str, KeywordSurvey]:
+    """{keyword (lower case): survey} for surveys taking answers now, from their latest version.
 
     Plain columns, newest version first: an answer given as a word asks this on every text.
     """
-    found: dict[str, int] = {}
+    found: dict[str, KeywordSurvey] = {}
     read: set[int] = set()
     for row in session.execute(_OPEN_VERSIONS):
         if row.id in read:
@@ -243,7 +251,7 @@ def open_survey_keywords(session: Session, now: datetime) -> dict[str, int]:
         window = SurveyWindow(row.id, row.slug, row.status, row.opens_at, row.closes_at)
         keyword = definition_of_row(session, row.version_id, row.content_hash).sms_keyword
         if keyword and window.accepts_responses(now):
-            found[keyword.lower()] = row.id
+            found[keyword.lower()] = KeywordSurvey(row.id, row.audience)
     return found
 
 
@@ -254,6 +262,7 @@ _OPEN_VERSIONS = (
         Survey.status,
         Survey.opens_at,
         Survey.closes_at,
+        Survey.audience,
         SurveyVersion.id.label("version_id"),
         SurveyVersion.content_hash,
     )
@@ -304,9 +313,9 @@ class Turn:
         active, expired = self.active()
         word = compact(body)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
-            survey_id = open_survey_keywords(self.session, self.now).get(word)
-            if survey_id is not None:
-                return self._keyword_start(self.session.get(Survey, survey_id), active)
+            survey = open_survey_keywords(self.session, self.now).get(word)
+            if survey is not None:
+                return self._keyword_start(self.session.get(Survey, survey.id), active)
         if active is None:
             started = self._promote()
             if expired is not None:
@@ -318,12 +327,7 @@ class Turn:
         """Names the keywords open now: those for the contact's role, if any, else all."""
         open_now = open_survey_keywords(self.session, self.now)
         audience = _AUDIENCE_OF_ROLE.get(self.contact.role or "")
-        audiences = dict(
-            self.session.execute(
-                select(Survey.id, Survey.audience).where(Survey.id.in_(open_now.values()))
-            ).all()
-        )
-        theirs = [word for word, survey_id in open_now.items() if audiences[survey_id] == audience]
+        theirs = [word for word, survey in open_now.items() if survey.audience == audience]
         keywords = sorted(word.upper() for word in theirs or open_now)
         return prompts.nothing_open(self.contact.language, keywords)
 
