@@ -57,6 +57,7 @@ from engagement.surveys.store import definition_of, definition_of_row
 from . import prompts
 from .keywords import Keyword, compact, keyword_of
 from .phones import is_practice_phone, normalise_phone
+from .school_names import matching_schools
 from .segments import smart_encode
 
 # Twilio concatenates at most 10 segments (1,600 characters); anything longer is not a reply.
@@ -552,7 +553,7 @@ class Turn:
                     select(School).where(School.active.is_(True)).order_by(School.name)
                 )
             )
-            chosen = [s for s in pool if text == normalise(s.code) or text in normalise(s.name)]
+            chosen = matching_schools(body, pool)
         if len(chosen) == 1:
             conversation.school_id = chosen[0].id
             conversation.school_options = []

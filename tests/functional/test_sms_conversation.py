@@ -16,6 +16,7 @@ from engagement.models import (
     Question,
     Response,
     ResponseDraft,
+    School,
     SurveyStatus,
 )
 from engagement.surveys.store import set_status
@@ -113,6 +114,20 @@ def test_spanish_conversation_with_accents_and_skip_rule(client, mini_open, cloc
         "band": [2.0],
         "kids": [3.0],
     }
+
+
+def test_a_phone_from_a_flyer_names_its_school_as_people_write_it(client, mini_open):
+    # Not in the contacts file: it is asked for its school by name, in its language.
+    text(client, PHONE, "MINI")
+    assert text(client, PHONE, "2")[0].endswith(
+        "\n¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela."
+    )
+    # Two schools share the name: both are offered, numbered.
+    (both,) = text(client, PHONE, "Washington")
+    assert "1 Washington Elementary" in both and "2 Washington Middle" in both
+    assert text(client, PHONE, "escuela primaria Washington")[0].startswith("¿Asistió")
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert mini_open.get(School, conversation.school_id).code == "washington-es"
 
 
 def test_mandarin_conversation(client, mini_open, clock):
