@@ -6,16 +6,11 @@ axe-core comes bundled in the axe-playwright-python wheel: nothing downloads whe
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-
 from engagement.extensions import db
 from engagement.models import Role
+from tests.browser.axe import assert_accessible
 from tests.staff import PASSWORD, make_user
 
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 STAFF_PAGES = [
     "/admin/",
     "/reports/",
@@ -37,11 +32,6 @@ STAFF_PAGES = [
     "/reports/targets",
     "/auth/account",
 ]
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.mark.parametrize("language", ["es", "zh"])

@@ -8,6 +8,7 @@ from engagement.extensions import db
 from engagement.models import Response
 from engagement.surveys import QuestionType
 from engagement.surveys.flow import next_section, section_questions
+from tests.browser.axe import assert_accessible
 
 
 def answer_section(page, definition, index, answers, language):
@@ -15,10 +16,12 @@ def answer_section(page, definition, index, answers, language):
     for question in section_questions(definition, index, answers):
         if question.type is QuestionType.TEXT:
             text = {"es": "Gracias por todo <b>equipo</b>", "zh": "谢谢老师们的辛苦付出"}[language]
-            page.fill(f"textarea[name='{question.key}']", text)
+            # By its accessible name, as a screen reader finds it: the question's own text.
+            page.get_by_role("textbox", name=question.text[language]).fill(text)
             answers[question.key] = text
         elif question.type is QuestionType.NUMBER:
-            page.fill(f"input[name='{question.key}']", "２")  # full-width, as a phone IME types
+            box = page.get_by_role("textbox", name=question.text[language])
+            box.fill("２")  # full-width, as a phone IME types
             answers[question.key] = 2
         else:
             choice = question.choices[0]
@@ -50,6 +53,7 @@ def test_parent_completes_family_survey_on_a_phone(
     while index is not None:
         phone.wait_for_url(f"**/s/{family.slug}/p/{index + 1}")
         assert family.sections[index].title[language] in phone.content()
+        assert_accessible(phone)  # every page of the survey, comment box included
         answer_section(phone, family, index, answers, language)
         screenshot(phone, f"family-{language}-{index + 1}")
         following = next_section(family, answers, index)
