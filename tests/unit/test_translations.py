@@ -99,3 +99,18 @@ def test_chinese_text_is_in_chinese(path: Path):
             value = text["zh"]
             han = sum(1 for ch in value if "\u4e00" <= ch <= "\u9fff")
             assert han >= 2, f"{where}: {value!r}"
+
+
+@pytest.mark.parametrize("path", template_files(), ids=lambda p: p.stem)
+def test_no_question_repeats_the_hint_the_page_adds(path):
+    """A multiple-choice question on the web gets "Choose all that apply." from the page."""
+    hints = {"en": "Choose all that apply."}
+    hints |= {lang: catalog(lang).get("Choose all that apply.").string for lang in TRANSLATED}
+    repeated = [
+        (question.key, lang)
+        for question in template(path).questions
+        if question.type.value == "multiple_choice"
+        for lang, hint in hints.items()
+        if hint.rstrip("。.") in question.text[lang]
+    ]
+    assert repeated == []
