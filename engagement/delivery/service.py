@@ -146,6 +146,11 @@ def find_school(session: Session, code: str) -> School:
     return school
 
 
+def school_of(session: Session, state: DraftState) -> School:
+    """The school a draft's answers are about (a family may have started one per child)."""
+    return session.get_one(School, state.draft.school_id)
+
+
 def active_schools(session: Session) -> list[School]:
     return list(
         session.scalars(select(School).where(School.active.is_(True)).order_by(School.name))

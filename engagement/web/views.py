@@ -30,6 +30,7 @@ from engagement.delivery.service import (
     open_draft,
     resume_section,
     save_answers,
+    school_of,
     start_response,
     submit_page,
 )
@@ -93,9 +94,20 @@ def landing(slug: str):
     school_code = request.args.get("school", "").strip()
     school = find_school(db.session, school_code) if school_code else None
     in_progress = _resumable(slug)
+    started_for = None
+    if in_progress is not None:
+        # Shown in the language they answer in, unless they pick another here (?lang=).
+        g.respondent_language = in_progress.draft.language
+        started_for = school_of(db.session, in_progress)
     form = _start_form(school.code if school else None)
     return render_template(
-        "web/landing.html", opened=opened, school=school, form=form, in_progress=in_progress
+        "web/landing.html",
+        opened=opened,
+        school=school,
+        form=form,
+        in_progress=in_progress,
+        started_for=started_for,
+        picked_language=supported(request.args.get("lang")),
     )
 
 
@@ -147,7 +159,9 @@ def resume(slug: str, token: str):
         abort(404)
     if state.draft.completed:
         return redirect(url_for(".thanks", slug=slug))
-    target = url_for(".page", slug=slug, number=resume_section(state) + 1)
+    # A language picked on the survey's first page before continuing: the page switches to it.
+    language = supported(request.args.get("lang"))
+    target = url_for(".page", slug=slug, number=resume_section(state) + 1, lang=language)
     return _remember_draft(redirect(target), slug, token)
 
 

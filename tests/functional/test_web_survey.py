@@ -157,6 +157,36 @@ def test_answers_survive_closing_the_tab_and_the_resume_link(client, app, survey
     assert 'value="1" checked' in back.text and 'value="3" checked' in back.text
 
 
+def test_a_second_childs_school_link_names_the_survey_already_started(client, survey, seeded):
+    first = start(client, "es", school="blair")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "1", "grade": "3"})
+    token = seeded.scalars(select(ResponseDraft)).one().token
+    landing = client.get("/s/mini-2026?school=jackson").text  # the second child's flyer
+    # In the language they answer in; which school the started survey is for; how to keep it.
+    assert "Ya empezó esta encuesta para Blair Middle and High." in landing
+    assert f"http://{HOST}/s/mini-2026/resume/{token}" in landing
+    assert "Empezar la encuesta para Jackson Elementary" in landing
+    # Their own school's link: no second school to tell apart.
+    landing = client.get("/s/mini-2026?school=blair").text
+    assert "para Blair Middle and High" in landing and "/resume/" + token in landing
+    assert f"http://{HOST}/s/mini-2026/resume/" not in landing
+
+
+def test_a_language_picked_before_continuing_is_the_one_they_continue_in(client, survey, seeded):
+    first = start(client, "en")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "1", "grade": "3"})
+    landing = client.get("/s/mini-2026?lang=zh").text
+    token = seeded.scalars(select(ResponseDraft)).one().token
+    assert f"/s/mini-2026/resume/{token}?lang=zh" in landing
+    moved = client.get(f"/s/mini-2026/resume/{token}?lang=zh")
+    page = client.get(moved.headers["Location"])
+    assert '<html lang="zh-Hans">' in page.text
+    seeded.expire_all()
+    assert seeded.scalars(select(ResponseDraft)).one().language == "zh"
+
+
 def test_switching_language_mid_page_keeps_unsaved_answers(client, survey, seeded):
     first = start(client, "en")
     page = client.get(first)
