@@ -124,11 +124,17 @@ class DraftState:
     question_ids: Mapping[str, int]
 
 
-def find_open_survey(session: Session, slug: str, now: datetime) -> OpenSurvey:
-    """The survey behind a link, if it is taking responses now."""
+def find_published_survey(session: Session, slug: str) -> Survey:
+    """The survey behind a link, open or closed since; a draft survey is not there yet."""
     survey = session.scalars(select(Survey).where(Survey.slug == slug)).first()
     if survey is None or survey.status == SurveyStatus.DRAFT:
         raise UnknownSurvey(slug)
+    return survey
+
+
+def find_open_survey(session: Session, slug: str, now: datetime) -> OpenSurvey:
+    """The survey behind a link, if it is taking responses now."""
+    survey = find_published_survey(session, slug)
     if not survey.accepts_responses(now):
         raise SurveyClosed(survey)
     version = latest_version(session, survey.id)

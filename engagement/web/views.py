@@ -24,6 +24,7 @@ from engagement.delivery.service import (
     IncompleteResponse,
     active_schools,
     find_open_survey,
+    find_published_survey,
     find_school,
     list_open_surveys,
     load_draft,
@@ -157,8 +158,8 @@ def resume(slug: str, token: str):
         abort(404)
     if state.survey.slug != slug:
         abort(404)
-    if state.draft.completed:
-        return redirect(url_for(".thanks", slug=slug))
+    if state.draft.completed:  # thanked in their language, as on the device they used
+        return _remember_draft(redirect(url_for(".thanks", slug=slug)), slug, token)
     # A language picked on the survey's first page before continuing: the page switches to it.
     language = supported(request.args.get("lang"))
     target = url_for(".page", slug=slug, number=resume_section(state) + 1, lang=language)
@@ -270,6 +271,7 @@ def _submit(state: DraftState, index: int, answers: dict):
 def thanks(slug: str):
     state = _own_draft(slug)
     if state is None:
+        find_published_survey(db.session, slug)  # an address no survey has: 404
         return render_template("web/thanks.html", text=None)
     g.respondent_language = state.draft.language
     if not state.draft.completed:

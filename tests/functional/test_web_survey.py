@@ -72,6 +72,21 @@ def test_the_thank_you_page_says_thanks_once_in_the_surveys_own_words(client, su
     assert "任何人都不会被单独识别出来" in page  # results only for groups large enough
 
 
+def test_no_thanks_for_a_survey_that_does_not_exist(client, survey):
+    assert client.get("/s/no-such-survey/thanks").status_code == 404
+
+
+def test_a_finished_resume_link_on_another_device_thanks_in_the_survey_s_words(
+    app, client, survey, seeded
+):
+    complete_via_web(client, survey, "jackson", "zh")
+    token = seeded.scalars(select(ResponseDraft)).one().token
+    other = app.test_client()
+    done = other.get(f"/s/mini-2026/resume/{token}")
+    assert done.headers["Location"].endswith("/s/mini-2026/thanks")
+    assert "谢谢！" in other.get("/s/mini-2026/thanks").text
+
+
 def test_finish_later_says_how_long_unfinished_answers_are_kept(client, survey):
     page = client.get(start(client, "es")).text
     assert "Las respuestas sin terminar se eliminan tras 30 días sin cambios." in page
