@@ -6,6 +6,7 @@ axe-core comes bundled in the axe-playwright-python wheel: nothing downloads whe
 from __future__ import annotations
 
 import pytest
+
 from engagement.extensions import db
 from engagement.models import Role
 from tests.browser.axe import assert_accessible
