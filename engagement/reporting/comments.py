@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,7 +21,8 @@ from engagement.models import Answer, Question, Response, School, SurveyVersion
 from engagement.surveys import QuestionType
 
 from .masking import mask
-from .metrics import Filters
+from .metrics import Filters, response_counts
+from .privacy import suppress
 from .sentiment import classify, reliable
 from .themes import common_themes, terms
 
@@ -60,14 +61,22 @@ class QuestionComments:
 
 
 def eligible_schools(reports, filters: Filters) -> dict[int, set[int]]:
-    """{survey id: ids of schools whose filtered respondents reach the survey's minimum cell}."""
+    """{survey id: ids of schools whose filtered respondents reach the survey's minimum cell}.
+
+    And whose comments the same page unfiltered (or with another value of a filter)
+    would not give away a small group's by difference: the filtered group is
+    suppressed as a cell of its school's respondents split by every filtered dimension.
+    """
+    by_respondent = replace(filters, school=None)  # the page's schools are chosen apart
+    split = by_respondent.outside([])
     eligible = {}
     for report in reports:
-        cells = filters.apply(report.cells)
-        counts = cells[cells["kind"] == "n"].groupby("school_id")["count"].sum()
-        eligible[report.survey.id] = {
-            int(school) for school, n in counts.items() if n >= report.min_cell
-        }
+        counts = response_counts(report.cells, ["school_id", *split]).rename(
+            columns={"responses": "n"}
+        )
+        counts = suppress(counts, ["school_id", *split], report.min_cell, additive=tuple(split))
+        shown = by_respondent.apply(counts)
+        eligible[report.survey.id] = {int(i) for i in shown.loc[~shown["suppressed"], "school_id"]}
     return eligible
 
 

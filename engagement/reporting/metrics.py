@@ -46,6 +46,11 @@ class Filters:
                 cells = cells[cells[name] == wanted]
         return cells
 
+    def outside(self, by: list[str]) -> list[str]:
+        """Filtered dimensions a table grouped `by` does not have: counted for every value of
+        them, suppressed as one table, then cut to the filter (privacy.py)."""
+        return [name for name in FILTERS if getattr(self, name) is not None and name not in by]
+
     def as_dict(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in FILTERS if getattr(self, name) is not None}
 

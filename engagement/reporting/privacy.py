@@ -2,11 +2,20 @@
 
 Primary: a group with fewer than `min_n` respondents shows no number.
 Complementary: a reader may know every total (the district, a school, a
-language) from another table or API call, so along each dimension that
-splits respondents (school, language, grade band, ...) a slice of cells must
-never have exactly one hidden cell: if it has, the smallest shown cell of that
-slice is hidden too. Repeated until nothing changes, because hiding a cell
-in one slice can leave a single hidden cell in a crossing slice.
+language, a filtered view's) from another table or API call. So in every
+slice of the table, cells sharing all but some of the dimensions that split
+respondents (school, language, grade band, ...), down to the whole table, the
+hidden cells a reader cannot learn otherwise must be none, or at least two
+that together count at least `min_n` respondents: one hidden cell is the
+slice's total minus the shown ones, and two small ones together are a small
+group too. Otherwise the smallest shown cell of the slice is hidden as well,
+repeated until nothing changes, because hiding a cell in one slice can leave
+too little hidden in a crossing slice.
+
+A filtered view (only Spanish, only text messages) is a slice of a larger table:
+reports suppress that whole table (reporting/service.py), then keep the rows the
+filter asks for, so a filtered figure and the unfiltered one never differ by a
+small group.
 
 Known limit: protection is per table. When every cell of a slice is hidden and
 the others are each alone in a slice whose total another table shows (one
@@ -16,6 +25,9 @@ by at most the dimensions they need.
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import numpy as np
 import pandas as pd
 
 # Dimensions that partition respondents: their cells add up to a total someone can see.
@@ -40,44 +52,79 @@ def _pinned(frame: pd.DataFrame, group_columns: list[str], additive: list[str], 
 
 
 def suppress(
-    frame: pd.DataFrame, group_columns: list[str], min_n: int, n_column: str = "n"
+    frame: pd.DataFrame,
+    group_columns: list[str],
+    min_n: int,
+    n_column: str = "n",
+    additive: tuple[str, ...] = ADDITIVE,
 ) -> pd.DataFrame:
     """A copy with `suppressed` (bool) and `suppression` ("small", "complementary" or None).
 
-    In every slice along an additive dimension, the hidden cells a reader cannot
-    learn otherwise (not "pinned") must be none or at least two, unless the
-    slice's own total is below `min_n` (then that total is hidden too).
+    In every slice over one or more additive dimensions, the hidden cells a reader
+    cannot learn otherwise (not "pinned") must be none, or at least two counting
+    `min_n` together, unless the slice's own total is below `min_n` (then that
+    total is hidden too). `additive`: the columns whose cells add up to a total.
     """
     out = frame.copy()
-    n = out[n_column].fillna(0).astype(float)
-    out["suppression"] = None
-    out.loc[n < min_n, "suppression"] = SMALL
-    additive = [c for c in group_columns if c in ADDITIVE]
-    pinned = _pinned(out, group_columns, additive, min_n, n) if additive else None
-    changed = True
-    while changed and len(out) and additive:
-        changed = False
-        for dimension in additive:
-            others = [c for c in group_columns if c != dimension]
-            slices = (
-                [part.index for _key, part in out.groupby(others, dropna=False, sort=False)]
-                if others
-                else [out.index]
-            )
-            for index in slices:
-                hidden = out.loc[index, "suppression"].notna()
-                unknown = hidden & ~pinned.loc[index]
-                if unknown.sum() != 1 or n.loc[index].sum() < min_n:
-                    continue
-                shown = n.loc[index][~hidden.values]
-                if shown.empty:
-                    continue
-                free = shown[~pinned.loc[shown.index]]
-                smallest = (free if not free.empty else shown).idxmin()
-                out.loc[smallest, "suppression"] = COMPLEMENTARY
-                changed = True
-    out["suppressed"] = out["suppression"].notna()
+    n = out[n_column].fillna(0).astype(float).to_numpy()
+    small = n < min_n
+    hidden = small.copy()
+    dimensions = [c for c in group_columns if c in additive]
+    if dimensions and len(out):
+        pinned = _pinned(out, group_columns, dimensions, min_n, pd.Series(n, index=out.index))
+        _complement(hidden, n, pinned.to_numpy(), _slicings(out, group_columns, dimensions), min_n)
+    labels = [
+        SMALL if s else COMPLEMENTARY if h else None for s, h in zip(small, hidden, strict=True)
+    ]
+    out["suppression"] = pd.Series(labels, index=out.index, dtype=object)
+    out["suppressed"] = hidden
     return out
+
+
+def _slicings(frame: pd.DataFrame, group_columns: list[str], dimensions: list[str]):
+    """For each set of dimensions to add up over, the slice each row belongs to (0, 1, ...)."""
+    for size in range(1, len(dimensions) + 1):
+        for collapsed in combinations(dimensions, size):
+            others = [c for c in group_columns if c not in collapsed]
+            if others:
+                yield frame.groupby(others, dropna=False, sort=False).ngroup().to_numpy()
+            else:
+                yield np.zeros(len(frame), dtype=np.int64)
+
+
+def _complement(hidden, n, pinned, slicings, min_n: int) -> None:
+    """Hide the smallest shown cell of every slice that hides too little, until none does.
+
+    The slices of one slicing do not overlap, so each slicing is handled all at once.
+    """
+    slicings = list(slicings)
+    changed = True
+    while changed:
+        changed = False
+        for slice_of in slicings:
+            count = slice_of.max() + 1
+            unknown = hidden & ~pinned
+            unknown_cells = np.bincount(slice_of, weights=unknown, minlength=count)
+            unknown_n = np.bincount(slice_of, weights=n * unknown, minlength=count)
+            total = np.bincount(slice_of, weights=n, minlength=count)
+            shown = np.bincount(slice_of, weights=~hidden, minlength=count)
+            too_little = (
+                (unknown_cells >= 1)
+                & (total >= min_n)
+                & ((unknown_cells < 2) | (unknown_n < min_n))
+                & (shown > 0)
+            )
+            if not too_little.any():
+                continue
+            candidates = np.flatnonzero(too_little[slice_of] & ~hidden)
+            # Per slice: a cell not known anyway first, then the smallest, then the first.
+            order = np.lexsort(
+                (candidates, n[candidates], pinned[candidates], slice_of[candidates])
+            )
+            ranked = candidates[order]
+            _, first = np.unique(slice_of[ranked], return_index=True)
+            hidden[ranked[first]] = True
+            changed = True
 
 
 def blank_suppressed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

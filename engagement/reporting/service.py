@@ -142,7 +142,15 @@ def summary(report: SurveyReport, by: list[str], filters: Filters) -> pd.DataFra
     per-respondent indicator outcomes. Otherwise: favourable answers pooled over
     every question that has favourable values, with n the number of responses.
     """
-    cells = filters.apply(report.cells)
+    split = filters.outside(by)
+    frame = _summary_rows(report, [*by, *split])
+    frame = filters.apply(suppress(frame, [*by, *split], report.min_cell)).drop(columns=split)
+    return tidy(blank_suppressed(frame.reset_index(drop=True), ["n", "pct_favourable", "mean"]))
+
+
+def _summary_rows(report: SurveyReport, by: list[str]) -> pd.DataFrame:
+    """summary's rows before suppression, for every group of `by`."""
+    cells = report.cells
     respondent = [b for b in by if b in RESPONDENT_GROUPS]
     areas = report.indicator_area
     if "question" in by:
@@ -186,9 +194,7 @@ def summary(report: SurveyReport, by: list[str], filters: Filters) -> pd.DataFra
     # The result area stays beside indicator and question rows, so scopes can be applied.
     extra = ["result_area"] if "result_area" in frame and "result_area" not in by else []
     columns = [*by, *extra, "n", "pct_favourable", "mean"]
-    frame = frame[columns].reset_index(drop=True)
-    frame = suppress(frame, by, report.min_cell)
-    return tidy(blank_suppressed(frame, ["n", "pct_favourable", "mean"]))
+    return frame[columns].reset_index(drop=True)
 
 
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -256,9 +262,9 @@ def _year_reports(session, school_year, clock, sizes, kinds) -> list[SurveyRepor
     return [_report_of(session, s, clock, sizes, kinds) for s in surveys]
 
 
-def _indicator_rows(reports: list[SurveyReport], filters: Filters, by: list[str]) -> pd.DataFrame:
+def _indicator_rows(reports: list[SurveyReport], by: list[str]) -> pd.DataFrame:
     """Indicator outcomes counted across every survey measuring them (different respondents)."""
-    frames = [indicator_metrics(filters.apply(r.cells), by) for r in reports]
+    frames = [indicator_metrics(r.cells, by) for r in reports]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=[*by, "indicator", "n", "count", "pct"])
@@ -294,12 +300,16 @@ def indicator_table(
     reports = _year_reports(session, school_year, clock, sizes, ("i", "q", "m", "f"))
     min_cell = max((r.min_cell for r in reports), default=sizes.default)
 
-    by_school = _indicator_rows(reports, filters, ["school"])
+    split = filters.outside(["school"])
+    by_school = _indicator_rows(reports, ["school", *split])
     by_school = by_school[by_school["indicator"].isin(keys)]
-    by_school = suppress(by_school, ["school", "indicator"], min_cell)
-    district = _indicator_rows(reports, filters, [])
+    by_school = suppress(by_school, ["school", "indicator", *split], min_cell)
+    by_school = filters.apply(by_school).drop(columns=split)
+    split = filters.outside([])
+    district = _indicator_rows(reports, split)
     district = district[district["indicator"].isin(keys)]
-    district = suppress(district.assign(school=DISTRICT), ["indicator"], min_cell)
+    district = filters.apply(suppress(district, ["indicator", *split], min_cell))
+    district = district.drop(columns=split).assign(school=DISTRICT)
     table = pd.concat([by_school, district], ignore_index=True)
     table = tidy(blank_suppressed(table, ["n", "count", "pct"]))
 
@@ -308,8 +318,11 @@ def indicator_table(
         wanted = [q.key for q in report.definition.questions if q.indicator in keys]
         if not wanted:
             continue
-        metrics = question_metrics(filters.apply(report.cells), report.definition, [])
-        metrics = metrics[metrics["question"].isin(wanted)].copy()
+        metrics = question_metrics(report.cells, report.definition, split)
+        metrics = suppress(
+            metrics[metrics["question"].isin(wanted)], ["question", *split], report.min_cell
+        )
+        metrics = filters.apply(metrics).drop(columns=split)
         metrics["indicator"] = metrics["question"].map(
             {q.key: q.indicator for q in report.definition.questions}
         )
@@ -320,7 +333,7 @@ def indicator_table(
             {q.key: {c.value: c.label for c in q.choices} for q in report.definition.questions}
         )
         metrics["survey"] = report.survey.slug
-        question_rows.append(suppress(metrics, [], report.min_cell))
+        question_rows.append(metrics)
     questions = (
         tidy(blank_suppressed(pd.concat(question_rows, ignore_index=True), list(NUMBERS)))
         if question_rows
@@ -354,11 +367,12 @@ def indicator_trends(
         if not reports:
             continue
         min_cell = max(r.min_cell for r in reports)
-        rows = _indicator_rows(reports, filters, [])
-        for row in rows.itertuples():
+        split = filters.outside([])
+        rows = suppress(_indicator_rows(reports, split), ["indicator", *split], min_cell)
+        for row in filters.apply(rows).itertuples():
             if row.indicator not in trends:
                 continue
-            shown = row.n >= min_cell
+            shown = not row.suppressed
             trends[row.indicator].append(
                 {
                     "school_year": year,

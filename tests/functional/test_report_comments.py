@@ -54,6 +54,10 @@ def test_comments_only_from_groups_at_the_threshold_and_masked(client, seeded, c
     page = client.get("/reports/area/D?lang=en&language=zh")
     assert "王老师" not in page.text and "[name]老师" not in page.text
     assert "No comments to show." in page.text
+    # Filtered to English, 12 of Jackson's 13: what the unfiltered page adds would be the one
+    # Chinese comment, so Jackson's comments are not listed under that filter either.
+    page = client.get("/reports/area/D?lang=en&language=en")
+    assert "Pick-up traffic" not in page.text and "No comments to show." in page.text
 
     printable = client.get("/reports/area/D?lang=en&print=1")
     assert "Pick-up traffic" in printable.text  # a top comment: it uses the common theme

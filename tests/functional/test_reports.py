@@ -102,6 +102,49 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     } in district
 
 
+def test_a_filtered_figure_never_differs_from_the_unfiltered_one_by_a_small_group(
+    client, seeded, clock
+):
+    definition = open_survey(seeded, clock, FIXTURES / "report.yaml")
+    for _ in range(10):  # Madison: 10 families on the web, all engaged; 1 by text, not
+        respond(seeded, clock, definition.slug, "madison", {"fe_school_activities": 1})
+    respond(seeded, clock, definition.slug, "madison", {"fe_school_activities": 0}, channel="sms")
+    # Field 12 + 12 and Jackson 20 + 20, web and text: large both ways. District web minus
+    # Jackson web minus Field web would be Madison's web 10: one of them is hidden too.
+    for school, count in (("field", 24), ("jackson", 40)):
+        for i in range(count):
+            channel = "web" if i % 2 else "sms"
+            respond(
+                seeded, clock, definition.slug, school, {"fe_school_activities": 1}, channel=channel
+            )
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+
+    def engagement(query):
+        text = client.get(f"/reports/area/D/export.csv?lang=en{query}").text.lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(text)))
+        return {r[2]: r[3:5] for r in rows[1:] if r[1].startswith("Families are actively")}
+
+    assert engagement("")["Madison Elementary"] == ["11", "90.9"]
+    web = engagement("&channel=web")
+    # Shown, 100% of 10 beside 90.9% of 11 would tell the one family by text is not engaged.
+    assert web["Madison Elementary"] == ["", ""]
+    assert web["Field Elementary"] == ["", ""]  # the smallest other web figure
+    assert web["Jackson Elementary"] == ["20", "100.0"]
+    assert engagement("&channel=sms")["Madison Elementary"] == ["", ""]
+    school_page = client.get("/reports/school/madison?lang=en&channel=web").text
+    assert "(n=10)" not in school_page and "hidden to protect a small group" in school_page
+
+    api = "/api/v1/surveys/report-2026/summary?by=school,indicator&channel=web"
+    rows = {
+        r["school"]: r
+        for r in client.get(api).json["rows"]
+        if r["indicator"] == "family_engagement"
+    }
+    assert rows["madison"]["suppressed"] and rows["madison"]["n"] is None
+    assert rows["jackson"]["n"] == 20
+
+
 def test_spreadsheet_formulas_are_neutralised():
     from engagement.reports.tables import to_csv, to_xlsx
 

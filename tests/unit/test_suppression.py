@@ -30,8 +30,26 @@ def test_nothing_small_hides_nothing_and_two_small_need_no_complement():
     assert not suppress(pd.DataFrame({"school": list("ab"), "n": [10, 11]}), ["school"], 10)[
         "suppressed"
     ].any()
-    out = suppress(pd.DataFrame({"school": list("abc"), "n": [2, 3, 50]}), ["school"], 10)
-    assert hidden(out, "school") == {"a", "b"}
+    out = suppress(pd.DataFrame({"school": list("abc"), "n": [4, 7, 50]}), ["school"], 10)
+    assert hidden(out, "school") == {"a", "b"}  # together 11: no small group to subtract
+
+
+def test_two_small_cells_that_are_a_small_group_together_hide_a_third():
+    # The total minus c would be a and b together: 5 respondents, a small group itself.
+    out = suppress(pd.DataFrame({"school": list("abcd"), "n": [2, 3, 50, 60]}), ["school"], 10)
+    assert hidden(out, "school") == {"a", "b", "c"}
+
+
+def test_a_cell_of_two_filters_cannot_be_had_from_the_grand_total():
+    # Spanish by text: 10; English on the web: 1. Everyone: 11, shown unfiltered.
+    table = pd.DataFrame({"language": ["es", "en"], "channel": ["sms", "web"], "n": [10, 1]})
+    assert suppress(table, ["language", "channel"], 10)["suppressed"].all()
+
+
+def test_a_filtered_figure_never_differs_from_the_whole_by_a_small_group():
+    # Madison: 10 answered on the web, 1 by text. "Web only" must not show 10 beside the 11.
+    table = pd.DataFrame({"school": ["m", "m"], "channel": ["web", "sms"], "n": [10, 1]})
+    assert suppress(table, ["school", "channel"], 10)["suppressed"].all()
 
 
 def test_a_two_by_two_table_with_one_small_cell_hides_everything():
@@ -89,23 +107,27 @@ def test_non_additive_columns_are_not_complemented():
 
 
 def check_no_lone_hidden_cell(out, dims, min_n=10):
-    """No slice total can give away one hidden cell: each slice hides none or two unknown cells.
+    """No slice total gives away a hidden cell or a small group of them.
 
-    A cell alone in a slice with a shown total is known anyway ("pinned"); a slice
-    whose total is below min_n has that total hidden too. A slice hidden whole is
-    only as safe as the totals published elsewhere (see privacy.py).
+    Slices over one or more dimensions, down to the whole table: each hides no
+    unknown cell, or two or more counting min_n together. A cell alone in a slice
+    with a shown total is known anyway ("pinned"); a slice whose total is below
+    min_n has that total hidden too. A slice hidden whole is only as safe as the
+    totals published elsewhere (see privacy.py).
     """
     pinned = pd.Series(False, index=out.index)
     for dimension in dims:
         others = [d for d in dims if d != dimension]
         size = out.groupby(others)[others[0]].transform("size") if others else len(out)
         pinned |= (size == 1) & (out["n"] >= min_n)
-    for dimension in dims:
-        others = [d for d in dims if d != dimension]
-        for _key, part in out.groupby(others) if others else [((), out)]:
-            unknown = part["suppressed"] & ~pinned.loc[part.index]
-            if part["n"].sum() >= min_n and not part["suppressed"].all():
-                assert unknown.sum() != 1, (dimension, part)
+    for size in range(1, len(dims) + 1):
+        for collapsed in itertools.combinations(dims, size):
+            others = [d for d in dims if d not in collapsed]
+            for _key, part in out.groupby(others) if others else [((), out)]:
+                unknown = part["suppressed"] & ~pinned.loc[part.index]
+                if part["n"].sum() >= min_n and not part["suppressed"].all() and unknown.any():
+                    assert unknown.sum() >= 2, (collapsed, part)
+                    assert part.loc[unknown, "n"].sum() >= min_n, (collapsed, part)
 
 
 def test_random_tables_never_leave_a_lone_hidden_cell():
