@@ -70,6 +70,10 @@ QUESTION_FIELDS = {
     "not_applicable",
     "protected",
 }
+# Choice values are codes (1-5, 9 for "don't know"); the database stores them as integers.
+CHOICE_VALUE_LIMIT = 1_000_000
+# A number question asks a count or an age: bounds past this are a typing slip.
+NUMBER_LIMIT = 1_000_000_000
 CHOICE_FIELDS = {"value", "code", "label", "not_applicable", "exclusive"}
 OUTCOME_FIELDS = {"indicator", "rule", "questions", "values", "threshold"}
 
@@ -241,6 +245,13 @@ def _choice_list(c: _Collector, location: str, raw: Any) -> tuple[Choice, ...]:
         if not _is_int(value):
             c.add(location, f"choice {position}: value must be a whole number, got {value!r}")
             continue
+        if abs(value) > CHOICE_VALUE_LIMIT:
+            c.add(
+                location,
+                f"choice {position}: value must be between {-CHOICE_VALUE_LIMIT} and "
+                f"{CHOICE_VALUE_LIMIT}, got {value}",
+            )
+            continue
         if value in seen_values:
             c.add(location, f"choice {position}: duplicate value {value}")
         seen_values.add(value)
@@ -364,6 +375,8 @@ def _question(
         minimum, maximum = raw.get("min"), raw.get("max")
         if not (_is_number(minimum) and _is_number(maximum)) or minimum >= maximum:
             c.add(where, "min and max: numbers with min below max")
+        elif max(abs(minimum), abs(maximum)) > NUMBER_LIMIT:
+            c.add(where, f"min and max: numbers between {-NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}")
     elif "min" in raw or "max" in raw:
         c.add(where, "min and max: only for number questions")
     if qtype is QuestionType.TEXT:

@@ -71,6 +71,22 @@ def test_bad_choice_values_and_types():
     )
 
 
+def test_values_too_large_to_store_are_problems_not_crashes():
+    raw = raw_mini()
+    questions = raw["sections"][1]["questions"]
+    questions[3]["choices"][0]["value"] = -99999999999999999999
+    questions[2]["max"] = 99999999999999999999999
+    problems = problems_of(raw)
+    assert (
+        "x.yaml: question channels: choice 1: value must be between -1000000 and 1000000, "
+        "got -99999999999999999999" in problems
+    )
+    assert (
+        "x.yaml: question kids: min and max: numbers between -1,000,000,000 and 1,000,000,000"
+        in problems
+    )
+
+
 def test_unknown_type_field_and_administrative_indicator():
     raw = raw_mini()
     raw["sections"][0]["questions"][0]["type"] = "slider"
