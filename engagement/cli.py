@@ -21,6 +21,7 @@ from engagement.models import Survey, SurveyStatus
 from engagement.seeding import SEED_DIR, load_framework, load_schools
 from engagement.surveys.loader import definition_to_yaml, read_template, template_paths
 from engagement.surveys.store import (
+    KeywordTaken,
     SurveyNotFound,
     definition_of,
     indicator_catalogue,
@@ -102,7 +103,17 @@ def load_command(paths: tuple[str, ...], open_: bool) -> None:
         state = "created" if result.created else "unchanged"
         click.echo(f"{result.slug}: version {result.version_number} {state}")
         if open_:
-            set_status(db.session, result.slug, SurveyStatus.OPEN)
+            try:
+                set_status(db.session, result.slug, SurveyStatus.OPEN)
+            except KeywordTaken as taken:
+                raise click.ClickException(_keyword_taken(taken)) from taken
+
+
+def _keyword_taken(taken: KeywordTaken) -> str:
+    return (
+        f"the open survey {taken.slug!r} already answers to the text keyword {taken.keyword}:"
+        f" change this survey's sms_keyword, or close {taken.slug!r} first"
+    )
 
 
 @surveys_cli.command("open")
@@ -121,6 +132,8 @@ def open_command(slug: str, opens: str | None, closes: str | None) -> None:
         )
     except SurveyNotFound as error:
         raise click.ClickException(f"no survey {slug!r}") from error
+    except KeywordTaken as taken:
+        raise click.ClickException(_keyword_taken(taken)) from taken
     click.echo(f"{slug}: open")
 
 

@@ -30,6 +30,12 @@ def designer_message(error: DesignerError) -> str:
         "not_publishable": lambda: _(
             "The survey cannot be published until the problems listed are fixed."
         ),
+        "keyword_taken": lambda: _(
+            "The open survey “%(slug)s” already answers to the text keyword %(keyword)s. Give "
+            "this survey another keyword, or close “%(slug)s” first.",
+            slug=p.get("slug"),
+            keyword=p.get("keyword"),
+        ),
         "window_backwards": lambda: _("The survey must close after it opens."),
         "window_past": lambda: _("The closing time has already passed."),
         "not_open": lambda: _("This survey is not open."),

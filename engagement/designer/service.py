@@ -21,7 +21,9 @@ from engagement.models import Response, Survey, SurveyStatus, SurveyVersion, Use
 from engagement.surveys.definition import SurveyDefinition
 from engagement.surveys.loader import definition_to_template, definition_to_yaml, parse_yaml
 from engagement.surveys.store import (
+    KeywordTaken,
     LoadResult,
+    check_keyword_free,
     definition_of,
     indicator_catalogue,
     latest_version,
@@ -140,6 +142,8 @@ def save_template(
             raise DesignerError("stale", number=current.number)
         if existing.status == SurveyStatus.OPEN and problems:
             raise DesignerError("open_needs_translations", problems)
+        if existing.status == SurveyStatus.OPEN:
+            _keyword_free(session, existing, definition)
         next_number = (current.number if current else 0) + 1
     else:
         next_number = 1
@@ -153,6 +157,13 @@ def save_template(
     )
     result = save_definition(session, definition, clock)
     return Saved(result, problems)
+
+
+def _keyword_free(session: Session, survey: Survey, definition: SurveyDefinition) -> None:
+    try:
+        check_keyword_free(session, survey, definition.sms_keyword)
+    except KeywordTaken as taken:
+        raise DesignerError("keyword_taken", keyword=taken.keyword, slug=taken.slug) from taken
 
 
 def edit(
@@ -339,6 +350,7 @@ def publish(
     if closes_at is not None and closes_at <= clock():
         raise DesignerError("window_past")
     survey = draft.survey
+    _keyword_free(session, survey, draft.definition)
     action = "survey.rescheduled" if survey.status == SurveyStatus.OPEN else "survey.published"
     survey.status = SurveyStatus.OPEN
     survey.opens_at = opens_at

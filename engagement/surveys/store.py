@@ -28,6 +28,14 @@ class SurveyNotFound(LookupError):
     pass
 
 
+class KeywordTaken(ValueError):
+    """Two open surveys answering to one text keyword: the later would take every text."""
+
+    def __init__(self, keyword: str, slug: str):
+        super().__init__(keyword, slug)
+        self.keyword, self.slug = keyword, slug
+
+
 @dataclass(frozen=True)
 class LoadResult:
     slug: str
@@ -47,6 +55,24 @@ def latest_version(session: Session, survey_id: int) -> SurveyVersion | None:
         .order_by(SurveyVersion.number.desc())
         .limit(1)
     ).first()
+
+
+def check_keyword_free(session: Session, survey: Survey, keyword: str | None) -> None:
+    """Raise KeywordTaken if another open survey (or one set to open) answers to `keyword`.
+
+    Flyers already printed send their keyword's texts to one survey; a second would take
+    them all from the day it opened.
+    """
+    if not keyword:
+        return
+    others = session.scalars(
+        select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.id != survey.id)
+    )
+    for other in others:
+        version = latest_version(session, other.id)
+        theirs = definition_of(version).sms_keyword if version is not None else None
+        if theirs and theirs.lower() == keyword.lower():
+            raise KeywordTaken(keyword.upper(), other.slug)
 
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:
@@ -172,6 +198,10 @@ def set_status(
     survey = session.scalars(select(Survey).where(Survey.slug == slug)).first()
     if survey is None:
         raise SurveyNotFound(slug)
+    if status is SurveyStatus.OPEN:
+        version = latest_version(session, survey.id)
+        if version is not None:
+            check_keyword_free(session, survey, definition_of(version).sms_keyword)
     survey.status = status
     if opens_at is not None:
         survey.opens_at = opens_at

@@ -1,12 +1,21 @@
 """The designer through its pages: create, translate, edit, publish, export, import, preview."""
 
+import dataclasses
 import html
 
 import pytest
 from sqlalchemy import func, select
 
-from engagement.models import AuditEvent, Response, ResponseDraft, Role, Survey, SurveyVersion
-from engagement.surveys.store import save_definition, set_status
+from engagement.models import (
+    AuditEvent,
+    Response,
+    ResponseDraft,
+    Role,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+)
+from engagement.surveys.store import KeywordTaken, save_definition, set_status
 from engagement.surveys.xlsform import write_xlsform
 from tests.staff import form_token, login, make_user
 from tests.support import FIXTURES, complete_via_web, mini, template
@@ -90,6 +99,25 @@ def test_publishing_is_refused_until_every_translation_is_there(designer, seeded
     closed = post(designer, "/admin/surveys/walk-2026/close", {}, "/admin/surveys/walk-2026")
     assert closed.status_code == 302
     assert count(seeded, AuditEvent, AuditEvent.action == "survey.closed") == 1
+
+
+def test_a_second_open_survey_cannot_take_an_open_surveys_text_keyword(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    save_definition(seeded, dataclasses.replace(mini(), slug="mini-2027"), clock)  # a copy
+    refused = post(designer, "/admin/surveys/mini-2027/publish", {}, "/admin/surveys/mini-2027")
+    assert refused.status_code == 422
+    assert "The open survey “mini-2026” already answers to the text keyword MINI." in html.unescape(
+        refused.text
+    )
+    assert seeded.scalars(select(Survey).where(Survey.slug == "mini-2027")).one().status.value == (
+        "draft"
+    )
+    with pytest.raises(KeywordTaken):  # the command line's way in
+        set_status(seeded, "mini-2027", SurveyStatus.OPEN)
+    set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
+    opened = post(designer, "/admin/surveys/mini-2027/publish", {}, "/admin/surveys/mini-2027")
+    assert opened.status_code == 302
 
 
 def test_editing_a_survey_with_responses_makes_a_new_version(designer, client, seeded, clock):
