@@ -28,6 +28,7 @@ from engagement.models import (
     School,
     User,
 )
+from engagement.surveys.answers import AnswerError, parse_number_text
 
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 ADMIN_COLUMNS = ("indicator", "school", "school_year", "value")
@@ -76,12 +77,12 @@ def valid_school_year(value: str) -> bool:
 
 def percentage(raw: str | None) -> tuple[float | None, str | None]:
     """(value, problem code) for a typed percentage; blank is None."""
-    text = (raw or "").strip().rstrip("%").strip().replace(",", ".")
+    text = (raw or "").strip().rstrip("%").strip()
     if not text:
         return None, None
     try:
-        value = float(text)
-    except ValueError:
+        value = float(parse_number_text(text))  # "50,5" is 50.5; "5,000" is refused
+    except AnswerError:
         return None, "number"
     if not math.isfinite(value):
         return None, "number"

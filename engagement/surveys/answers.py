@@ -113,11 +113,20 @@ def _chinese_number(text: str) -> int | None:
     return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
+# "1,600" is 1600 in English and 1.6 in Spanish, "1.000" the other way round: which a
+# respondent meant cannot be told, so they are asked to write digits only.
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+")
+
+
 def parse_number_text(raw: str) -> Decimal:
+    """A typed number: full-width or Arabic-Indic digits, Chinese numerals, a decimal point or
+    comma; a thousands separator is refused (AnswerError "digits_only")."""
     text = unicodedata.normalize("NFKC", raw).strip().rstrip(".。").replace(" ", "")
     chinese = _chinese_number(text)
     if chinese is not None:
         return Decimal(chinese)
+    if _GROUPED.fullmatch(text):
+        raise AnswerError("digits_only")
     if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", text) is None:
         raise AnswerError("not_a_number")
     try:

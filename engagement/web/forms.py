@@ -26,6 +26,8 @@ def answer_error_message(error: AnswerError, question: Question, language: str) 
     params = error.params
     if error.code == "not_a_number":
         return _("Please enter a number, like 3.")
+    if error.code == "digits_only":
+        return _("Please write the number with digits only, like 1600 (or 1.5 for one and a half).")
     if error.code == "too_small":
         return _("Please enter %(minimum)s or more.", minimum=_number(params["minimum"]))
     if error.code == "too_large":

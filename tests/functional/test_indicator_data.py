@@ -42,6 +42,16 @@ def test_on_track_rules():
     assert on_track(None, 12, 10, True) is None and on_track(50, 40, None, False) is None
 
 
+def test_a_typed_percentage_takes_a_decimal_comma_but_not_a_thousands_separator():
+    from engagement.reporting.indicator_data import percentage
+
+    assert percentage("50,5") == (50.5, None)
+    assert percentage("72 %") == (72.0, None)
+    assert percentage("5,000") == (None, "number")  # 5 or 5000: not guessed
+    assert percentage("１２") == (12.0, None)
+    assert percentage("150") == (None, "range")
+
+
 def test_targets_form_saves_audits_and_shows_status(app, client, seeded, clock):
     definition = open_survey(seeded, clock, FIXTURES / "report.yaml")
     for i in range(20):  # Madison: 15 of 20 engaged = 75%

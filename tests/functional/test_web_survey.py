@@ -156,6 +156,21 @@ def test_number_and_text_errors_keep_what_was_typed(client, survey):
     assert 'value="２０"' in posted.text
 
 
+def test_a_number_with_a_thousands_separator_is_asked_again_not_misread(client, survey, seeded):
+    first = start(client, "es")
+    page = client.get(first)
+    client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
+    second = client.get("/s/mini-2026/p/2")
+    posted = client.post(
+        "/s/mini-2026/p/2", data={"csrf_token": csrf_token(second.text), "kids": "1.000"}
+    )
+    assert posted.status_code == 422  # 1000 or 1? Not guessed, and nothing saved
+    assert "Escriba el número solo con cifras, por ejemplo 1600 (o 1.5 para uno y medio)." in (
+        posted.text
+    )
+    assert "kids" not in seeded.scalars(select(ResponseDraft)).one().answers
+
+
 def test_answers_survive_closing_the_tab_and_the_resume_link(client, app, survey, seeded):
     first = start(client, "en")
     page = client.get(first)

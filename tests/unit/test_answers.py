@@ -126,6 +126,8 @@ def test_exclusive_choice_cannot_be_combined():
         ("十二", 12),
         ("2.0", 2),
         ("1,5", 1.5),
+        ("0,250", 0.25),  # no thousands start with 0: a decimal comma
+        ("10.5", 10.5),
     ],
 )
 def test_number_accepts_ascii_full_width_and_chinese_numerals(reply, value):
@@ -142,6 +144,11 @@ def test_number_accepts_ascii_full_width_and_chinese_numerals(reply, value):
         ("3 kids", "not_a_number"),
         ("NaN", "not_a_number"),
         ("1e9", "not_a_number"),
+        # 1600 in English, 1.6 in Spanish (and "1.000" the other way round): not guessed.
+        ("1,600", "digits_only"),
+        ("1.000", "digits_only"),
+        ("１，６００", "digits_only"),
+        ("12,345,678", "digits_only"),
     ],
 )
 def test_number_out_of_range_or_not_a_number(reply, code):
