@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import Role
 from engagement.surveys import QuestionType
+from engagement.surveys.scales import DEFAULT_FAVOURABLE
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Engagement office (administrator)"),
@@ -109,15 +110,23 @@ def question_from_form(form, built_in: dict[QuestionType, tuple]) -> dict[str, A
         if form.get(name):
             question[name] = form[name]
 
+    # The page has no script: a type picked in the list arrives with the answers table of the
+    # type the page was drawn for. Its ticks mean nothing for the new type.
+    retyped = form.get("shown_type", qtype.value) != qtype.value
     favourable: set[int] = set()
-    for value in form.getlist("favourable"):
-        favourable.add(_whole(value, "favourable"))
+    if retyped and qtype in DEFAULT_FAVOURABLE:
+        favourable = set(DEFAULT_FAVOURABLE[qtype])
+    elif not retyped:
+        for value in form.getlist("favourable"):
+            favourable.add(_whole(value, "favourable"))
     custom = qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE) or (
         qtype is QuestionType.LIKERT and form.get("custom_choices")
     )
+    if custom and retyped and form.get("shown_type") not in _CUSTOM_TYPES:
+        raise FormError("choices", "type_the_choices")  # drawn again with rows to type them in
     if custom:
         choices = []
-        for index in range(int(form.get("choice_rows", "0") or 0)):
+        for index in range(_row_count(form)):
             row = f"choice_{index}"
             label = translated_field(form, f"{row}_label")
             value_text = form.get(f"{row}_value", "").strip()
@@ -158,6 +167,57 @@ def question_from_form(form, built_in: dict[QuestionType, tuple]) -> dict[str, A
     if conditions:
         key, values = next(iter(conditions.items()))
         question["show_if"] = {"question": key, "in": sorted(values)}
+    return question
+
+
+_CUSTOM_TYPES = (QuestionType.SINGLE_CHOICE.value, QuestionType.MULTIPLE_CHOICE.value)
+
+
+def _row_count(form) -> int:
+    text = form.get("choice_rows", "0").strip()
+    return min(int(text), 200) if text.isascii() and text.isdigit() else 0
+
+
+def _as_typed(text: str) -> int | str:
+    """A whole number as the page compares choice values; anything else as typed."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def question_as_typed(form) -> dict[str, Any]:
+    """What the question form holds, unchecked: drawn again beside a refusal, so that nothing
+    typed is lost (values stay text)."""
+    question: dict[str, Any] = {
+        "key": form.get("key", "").strip(),
+        "type": form.get("type", ""),
+        "text": translated_field(form, "text"),
+        "help": translated_field(form, "help"),
+        "not_applicable": translated_field(form, "not_applicable"),
+        **{flag: True for flag in ("required", "reverse_coded", "protected") if form.get(flag)},
+        **{name: form[name] for name in ("indicator", "sets") if form.get(name)},
+        **{name: form.get(name, "").strip() for name in ("min", "max", "max_length")},
+    }
+    favourable = [_as_typed(value) for value in form.getlist("favourable")]
+    choices = []
+    for index in range(_row_count(form)):
+        row = f"choice_{index}"
+        value = _as_typed(form.get(f"{row}_value", ""))
+        label = translated_field(form, f"{row}_label")
+        if not (value or label) or form.get(f"{row}_remove"):
+            continue
+        choice = {"value": value, "label": label, "code": form.get(f"{row}_code", "").strip()}
+        choice |= {
+            flag: True for flag in ("not_applicable", "exclusive") if form.get(f"{row}_{flag}")
+        }
+        if form.get(f"{row}_favourable"):
+            favourable.append(value)
+        choices.append(choice)
+    if choices:
+        question["choices"] = choices
+    question["favourable"] = favourable
     return question
 
 

@@ -43,6 +43,7 @@ from .forms import (
     CsrfForm,
     FormError,
     district_datetime,
+    question_as_typed,
     question_from_form,
     require_csrf,
     translated_field,
@@ -447,12 +448,7 @@ def question(slug: str, key: str | None = None):
     try:
         posted = question_from_form(request.form, BUILT_IN_CHOICES)
     except FormError as error:
-        shown = {
-            "key": request.form.get("key", ""),
-            "type": request.form.get("type", ""),
-            "text": translated_field(request.form, "text"),
-            "help": translated_field(request.form, "help"),
-        }
+        shown = question_as_typed(request.form)
         return _refusal(error, "admin/question.html", **{**context, "question": shown})
     if key is not None:
         posted["key"] = key  # keys stay stable across versions and years

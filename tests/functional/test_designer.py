@@ -242,6 +242,41 @@ def test_questions_and_sections_are_added_moved_and_deleted(designer, seeded, cl
     assert draft.version.number == 5
 
 
+def test_a_type_picked_on_a_new_question_needs_no_second_save_or_script(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    url = "/admin/surveys/mini-2026/questions/new?section=more"
+    page = designer.get(url).text
+    assert 'name="shown_type" value="likert"' in page  # drawn with the agree scale's table
+    # What the browser sends: the agree scale's favourable ticks (4, 5) with the new type.
+    typed = {"version": "1", "shown_type": "likert", "favourable": ["4", "5"]}
+    yes_no = post(designer, url, {**typed, "key": "walks", "type": "yes_no", "text_en": "Walks?"})
+    assert yes_no.status_code == 302, yes_no.text
+    from engagement.designer.service import load_draft
+
+    assert load_draft(seeded, "mini-2026").definition.question("walks").favourable == {1}
+    # One choice: there was no table to type its answers in. Asked for them, nothing lost.
+    one = {**typed, "version": "2", "key": "how", "type": "single_choice", "required": "1"}
+    asked = post(designer, url, {**one, "text_en": "How do you get there?", "text_es": "¿Cómo?"})
+    assert asked.status_code == 422
+    assert "Type the answers to choose from in the table below" in asked.text
+    assert 'name="choice_0_value"' in asked.text and 'name="shown_type" value="single_choice"' in (
+        asked.text
+    )
+    assert "How do you get there?" in asked.text and "¿Cómo?" in asked.text
+    assert 'name="required" value="1" checked' in asked.text
+    # Drawn for one choice, the page sends its rows (and no agree-scale ticks).
+    one.pop("favourable")
+    rows = {"shown_type": "single_choice", "choice_rows": "3"}
+    rows |= {"choice_0_value": "1", "choice_0_label_en": "Walk", "choice_0_label_es": "A pie"}
+    rows |= {"choice_1_value": "abc", "choice_1_label_en": "Bus"}
+    bad = post(designer, url, {**one, **rows, "text_en": "How?"})
+    assert bad.status_code == 422  # a value that is not a number: the rows stay as typed
+    assert 'value="A pie"' in bad.text and 'value="abc"' in bad.text and 'value="Bus"' in bad.text
+    rows["choice_1_value"] = "2"
+    saved = post(designer, url, {**one, **rows, "text_en": "How?"})
+    assert saved.status_code == 302, saved.text
+
+
 def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, app, seeded, clock):
     save_definition(seeded, mini(), clock)
     cloned = post(
