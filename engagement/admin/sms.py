@@ -268,7 +268,16 @@ def sms_remind(slug: str, campaign_id: int):
     except CampaignError as error:
         db.session.rollback()
         return _refused(draft, error)
-    flash(_("%(count)s reminder(s) queued.", count=count), "info")
+    if count:
+        flash(_("%(count)s reminder(s) queued.", count=count), "info")
+    else:
+        flash(
+            _(
+                "No reminder queued: everyone invited has answered, has had a reminder, or "
+                "has not been sent the invitation yet."
+            ),
+            "info",
+        )
     return redirect(url_for(".sms_campaigns", slug=slug, _anchor="campaigns"))
 
 

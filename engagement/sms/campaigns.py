@@ -143,7 +143,9 @@ def estimate_campaign(
 
 
 def _invitation_text(definition: SurveyDefinition, contact: Contact, settings: SmsSettings) -> str:
-    return prompts.invitation(definition, contact.language or "en", settings.office_name)
+    return _in_their_language(
+        contact, lambda each: prompts.invitation(definition, each, settings.office_name)
+    )
 
 
 def _already_invited(session: Session, contact_id: int, survey_id: int) -> bool:
@@ -226,20 +228,54 @@ def create_campaign(
 
 
 def _invite(session, contact, survey, definition, invitation, clock, settings, *, reminder):
-    """Open (or queue) the invitation's conversation and queue its text."""
+    """Open (or queue) the invitation's conversation and queue its text.
+
+    Someone already answering this survey (they texted its keyword) is not started on it
+    again: their answers count as the invitation's.
+    """
     turn = Turn(session, contact, clock, clock(), settings)
     active, _expired = turn.active()
+    if active is not None and active.survey_id == survey.id:
+        if active.invitation_id is None:
+            active.invitation_id = invitation.id
+        return
     status = ConversationStatus.QUEUED if active is not None else ConversationStatus.ACTIVE
     conversation = turn.new_conversation(survey, status, invitation)
     session.add(conversation)
     session.flush()
     if status is ConversationStatus.QUEUED:
         return
-    language = contact.language or "en"
-    write = prompts.reminder if reminder else prompts.invitation
-    body = write(definition, language, settings.office_name) + "\n" + turn.advance(conversation)
+    if reminder:
+        body = _in_their_language(
+            contact, lambda each: prompts.reminder(definition, each, settings.office_name)
+        )
+    else:
+        body = _invitation_text(definition, contact, settings)
+    body += "\n" + turn.advance(conversation)
     queue_message(
         session, contact, body, "reminder" if reminder else "invitation", turn.now, invitation.id
+    )
+
+
+def _in_their_language(contact, message) -> str:
+    """Who asks and how to stop, in the contact's language; in all three while it is unknown."""
+    if contact.language is None:
+        return prompts.in_every_language(message)
+    return message(contact.language)
+
+
+def _unsent(session: Session, invitation_id: int) -> bool:
+    """Whether the invitation's own text still waits in the outbox (quiet hours, a backlog)."""
+    return (
+        session.scalar(
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.invitation_id == invitation_id,
+                OutboundMessage.status == OutboundStatus.QUEUED,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -271,11 +307,15 @@ def remind_non_responders(
     ).all()
     queued = 0
     for invitation in pending:
+        if _unsent(session, invitation.id):
+            continue  # a reminder right behind the invitation would arrive with it
         contact = lock_contact(session, invitation.contact.phone, now)
         turn = Turn(session, contact, clock, now, settings)
         active, _expired = turn.active()
         if active is not None and active.invitation_id == invitation.id:
-            body = prompts.reminder(definition, contact.language or "en", settings.office_name)
+            body = _in_their_language(
+                contact, lambda each: prompts.reminder(definition, each, settings.office_name)
+            )
             queue_message(
                 session,
                 contact,
@@ -292,6 +332,9 @@ def remind_non_responders(
             continue  # busy with another survey, or this one is queued behind it
         invitation.reminders += 1
         queued += 1
+    if not queued:  # nothing sent: not "reminded", nothing to audit
+        session.rollback()
+        return 0
     campaign.reminded_at = now
     record(
         session,

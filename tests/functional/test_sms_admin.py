@@ -14,6 +14,7 @@ from engagement.models import (
     Campaign,
     Contact,
     OutboundMessage,
+    OutboundStatus,
     Role,
     School,
     Survey,
@@ -294,8 +295,15 @@ def test_remind_non_responders_queues_reminders_and_is_audited(contacts, seeded,
     post_campaign(client, "send", schools=("field",), languages=("en",))
     campaign = seeded.scalars(select(Campaign)).one()
     assert [m.kind for m in outbox(seeded)] == ["invitation"]
-    clock.advance(days=1)
     token = form_token(client, CAMPAIGNS)
+    # Straight away, the invitation has not gone out yet: no reminder to arrive with it.
+    client.post(f"{CAMPAIGNS}/campaigns/{campaign.id}/remind", data={"csrf_token": token})
+    assert [m.kind for m in outbox(seeded)] == ["invitation"]
+    assert "has not been sent the invitation yet" in client.get(CAMPAIGNS).text
+    for message in outbox(seeded):  # the send worker's part
+        message.status = OutboundStatus.SENT
+    seeded.commit()
+    clock.advance(days=1)
     reminded = client.post(
         f"{CAMPAIGNS}/campaigns/{campaign.id}/remind", data={"csrf_token": token}
     )

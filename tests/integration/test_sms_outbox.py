@@ -93,6 +93,13 @@ def test_campaign_invites_each_contact_in_their_language_and_the_worker_sends(
     assert "¿Sobre qué escuela son sus respuestas?" in bodies["+16265550002"]
     assert "您今年参加过学校活动吗？" in bodies["+16265550003"]
     assert "Responda 2 para español." in bodies["+16265550004"]
+    # Language not known yet: who asks and how to stop, in all three, before the choice.
+    assert bodies["+16265550004"].split("\n")[:3] == [
+        "PUSD Engagement: please answer our Mini survey by text. Reply STOP to opt out.",
+        "PUSD Engagement: por favor conteste nuestra Encuesta mini por mensaje de texto. "
+        "Responda STOP para darse de baja.",
+        "PUSD Engagement：请通过短信回答我们的小调查。回复 STOP 退订。",
+    ]
     assert all(
         m["StatusCallback"].startswith("https://sms.example.org/sms/twilio/status?m=")
         for m in fake.messages
@@ -126,6 +133,7 @@ def test_language_filter_and_reminders_reach_only_non_responders(
     for answer in ["1", "A", "skip", "skip", "skip", "skip", "skip", "skip"]:
         last = text(client, "+16265550001", answer)
     assert last == ["Thanks!"]
+    assert _worker(session, transport, clock).sent == 2  # the invitations go out
     clock.advance(days=2)
     assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
     reminder = session.scalars(
@@ -300,3 +308,36 @@ def test_stop_cancels_queued_texts_and_opted_out_numbers_are_never_sent(
         select(Conversation).join(Contact).where(Contact.phone == "+16265550001")
     ).one()
     assert conversation.status == ConversationStatus.ACTIVE  # START would resume it
+
+
+def test_no_reminder_while_the_invitation_itself_waits_to_be_sent(
+    app, ready, clock, fake, transport
+):
+    session = ready
+    schools = _ids(session, "field")
+    campaign = create_campaign(session, _survey_id(session), schools, ["en"], clock, _settings(app))
+    # Sent after hours, the invitation waits for the morning: a reminder would arrive with it.
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 0
+    assert _worker(session, transport, clock).sent == 1
+    clock.advance(days=2)
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
+
+
+def test_an_invitation_to_the_survey_a_phone_is_already_answering_starts_nothing_new(
+    app, ready, clock, fake, transport
+):
+    session = ready
+    client = app.test_client()
+    assert text(client, "+16265550001", "MINI")[0].startswith("Mini survey.")
+    campaign = create_campaign(
+        session, _survey_id(session), _ids(session, "field"), ["en"], clock, _settings(app)
+    )
+    assert len(campaign.invitations) == 1
+    assert session.scalars(select(OutboundMessage)).all() == []  # no second first question
+    for answer in ["1", "A", "skip", "skip", "skip", "skip", "skip", "skip"]:
+        last = text(client, "+16265550001", answer)
+    assert last == ["Thanks!"]  # and nothing after it
+    session.expire_all()
+    assert campaign.invitations[0].responded  # their answers count for the invitation
+    conversations = session.scalars(select(Conversation)).all()
+    assert [c.status for c in conversations] == [ConversationStatus.COMPLETED]
