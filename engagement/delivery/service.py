@@ -454,6 +454,10 @@ def _answer_rows(
     return rows
 
 
+def _day(moment: datetime) -> datetime:
+    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
+
+
 def _complete(
     session: Session,
     state: DraftState,
@@ -480,15 +484,17 @@ def _complete(
         "role": set_by_answers.get("role", definition.audience),
         "grade_band": set_by_answers.get("grade_band"),
     }
+    today = _day(now)
     rows = CompletionRows(
         draft_id=draft.id,
         read_revision=draft.revision,
-        tombstone_day=datetime.combine(now.date(), time(0), tzinfo=now.tzinfo),
+        tombstone_day=today,
+        # Days only: exact times could be matched to a server log or an SMS contact's creation.
         response={
             "version_id": draft.version_id,
             **group,
-            "started_at": draft.created_at,
-            "completed_at": now,
+            "started_at": _day(draft.created_at),
+            "completed_at": today,
         },
         group={**group, "grade_band": group["grade_band"] or ""},  # "" stands for none
         answers=_answer_rows(definition, answers, state.question_ids),

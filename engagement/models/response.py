@@ -89,6 +89,7 @@ class Response(Base):
     # The survey's audience, or a finer code a question sets (e.g. "guardian").
     role: Mapped[str] = mapped_column(String(20))
     grade_band: Mapped[str | None] = mapped_column(String(16))
+    # Midnight (UTC) of the day: an exact time could tie a response to a log line or a phone.
     started_at: Mapped[datetime]
     completed_at: Mapped[datetime]
 

@@ -664,6 +664,8 @@ def finish(
         )
     conversation.status = status
     conversation.draft_token = None
+    if status is ConversationStatus.COMPLETED:
+        conversation.school_id = None  # with the survey and the day, it would name the response
     conversation.current_key = None
     conversation.expires_at = None
     conversation.created_at = _day(conversation.created_at)

@@ -1,6 +1,7 @@
 """The schema comes only from the migrations, and they match the models."""
 
 import os
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -89,6 +90,10 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
                 answer_groups = connection.execute(
                     text("SELECT response_id, group_id FROM answer ORDER BY response_id")
                 ).all()
+                # Migration 0013: exact times (CURRENT_TIMESTAMP above) cut to the day.
+                times = connection.execute(
+                    text("SELECT started_at, completed_at FROM response")
+                ).all()
                 if connection.dialect.name == "sqlite":
                     # Migrations run with foreign keys off; the connection comes back with them on.
                     assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -103,6 +108,10 @@ def test_respondent_groups_are_filled_in_for_earlier_responses(database_url, clo
     ]
     assert groups[0][1] == groups[1][1] and len({row[1] for row in groups}) == 3
     assert answer_groups == [(row[0], row[1]) for row in groups]
+    moments = [
+        m if isinstance(m, datetime) else datetime.fromisoformat(m) for r in times for m in r
+    ]
+    assert {m.astimezone(UTC).time() if m.tzinfo else m.time() for m in moments} == {time(0)}
 
 
 def _scratch_database(database_url: str, tmp_path) -> tuple[str, str | None]:

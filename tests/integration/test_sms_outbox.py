@@ -341,3 +341,4 @@ def test_an_invitation_to_the_survey_a_phone_is_already_answering_starts_nothing
     assert campaign.invitations[0].responded  # their answers count for the invitation
     conversations = session.scalars(select(Conversation)).all()
     assert [c.status for c in conversations] == [ConversationStatus.COMPLETED]
+    assert conversations[0].school_id is None  # with the day, it would name the response
