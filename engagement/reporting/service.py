@@ -203,8 +203,9 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return out.where(pd.notna(out), None)
 
 
-def restrict(frame: pd.DataFrame, scope) -> pd.DataFrame:
-    """Only the rows a scoped reader may see: their result areas' items, their schools' rows."""
+def restrict(frame: pd.DataFrame, scope, filters: Filters) -> pd.DataFrame:
+    """Only the rows a scoped reader may see: their result areas' items, their schools' rows
+    (every row, when the request is filtered to one of their schools)."""
     if scope.everywhere:
         return frame
     keep = pd.Series(False, index=frame.index)
@@ -212,6 +213,8 @@ def restrict(frame: pd.DataFrame, scope) -> pd.DataFrame:
         keep |= frame["result_area"].isin(scope.result_areas)
     if scope.schools and "school" in frame:
         keep |= frame["school"].isin(scope.schools)
+    elif scope.schools and filters.school in scope.schools:
+        keep |= True
     return frame[keep]
 
 
@@ -221,7 +224,11 @@ def needs_scope(by: list[str], filters: Filters, scope) -> bool:
         return True
     if scope.result_areas and any(b in by for b in ITEM_GROUPS):
         return True
-    return bool(scope.schools) and ("school" in by or filters.school in scope.schools)
+    if not scope.schools:
+        return False
+    if filters.school is not None:  # another school's figures are refused, not sent empty
+        return filters.school in scope.schools
+    return "school" in by
 
 
 # --- result areas and schools across the surveys of a school year ------------------------------

@@ -51,7 +51,7 @@ def survey_summary(slug: str):
         return jsonify(error=error.code, **error.params, allowed=list(GROUPS)), 400
     except ReportNotFound:
         abort(404)
-    frame = restrict(summary(report, by, filters), scope)
+    frame = restrict(summary(report, by, filters), scope, filters)
     rows = [
         {
             **{k: row[k] for k in by},

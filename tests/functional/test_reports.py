@@ -221,3 +221,17 @@ def test_scopes_on_pages_exports_and_api(app, seeded, clock, data):
         headers={"Authorization": f"Bearer {token}"},
     ).json["rows"]
     assert {r["school"] for r in rows} == {"madison"}, rows
+    # Their own school named as a filter: its figures, not an empty list.
+    own = api.get(
+        "/api/v1/surveys/report-2026/summary?school=madison&by=indicator",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json["rows"]
+    engaged = next(r for r in own if r["indicator"] == "family_engagement")
+    assert (engaged["n"], engaged["pct_favourable"]) == (20, 75.0)
+    # Another school, grouped by school or not: refused alike.
+    for query in ("school=jackson", "school=jackson&by=school"):
+        refused = api.get(
+            f"/api/v1/surveys/report-2026/summary?{query}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert refused.status_code == 403, query
