@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +20,8 @@ from engagement.auth.permissions import (
     view_arg,
 )
 from engagement.extensions import db
-from engagement.models import ResultArea, School
+from engagement.i18n import SUPPORTED_LANGUAGES
+from engagement.models import Channel, ResultArea, School
 from engagement.reporting.comments import comment_reports, question_comments
 from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import DISTRICT, CellSizes, indicator_table, school_years
@@ -44,8 +47,25 @@ def _sizes() -> CellSizes:
     return CellSizes.from_config(current_app.config)
 
 
+# What the report pages' filters may hold; grade band and role are free text (a survey's codes).
+_FILTER_VALUES = {
+    "language": set(SUPPORTED_LANGUAGES),
+    "channel": {channel.value for channel in Channel},
+    "tier": {"focus", "achieving", "excelling"},
+}
+
+
 def _filters() -> Filters:
-    return Filters(**{name: request.args.get(name) or None for name in FILTERS if name != "school"})
+    """The page's filters; a value no respondent can have is a bad address (400), not an empty
+    report."""
+    values = {name: request.args.get(name) or None for name in FILTERS if name != "school"}
+    for name, allowed in _FILTER_VALUES.items():
+        if values[name] is not None and values[name] not in allowed:
+            abort(400)
+    for name in ("grade_band", "role"):
+        if values[name] is not None and not re.fullmatch(r"[\w-]{1,40}", values[name]):
+            abort(400)
+    return Filters(**values)
 
 
 def _year() -> str:
@@ -241,15 +261,18 @@ def district():
 def _export(table, codes, fmt: str, name: str):
     names = {s.code: s.name for s in table.schools}
     header, rows = export_rows(table, codes, names)
+    # A filtered file says so in its name ("area-B-2026-27-es-sms.csv"): it is not the whole.
     return _download(header, rows, fmt, name, table.school_year, "reports.export")
 
 
 def _download(header, rows, fmt: str, name: str, year: str, action: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    record(db.session, current_user, action, name, {"format": fmt, "year": year})
+    filters = _filters().as_dict()
+    record(db.session, current_user, action, name, {"format": fmt, "year": year, **filters})
     db.session.commit()
-    filename = f"{name}-{year}.{fmt}"
+    # A filtered file says so in its name ("area-B-2026-27-es-sms.csv"): it is not the whole.
+    filename = "-".join([name, year, *filters.values()]) + f".{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
         return Response(to_csv(header, rows), mimetype="text/csv", headers=disposition)

@@ -145,6 +145,19 @@ def test_a_filtered_figure_never_differs_from_the_unfiltered_one_by_a_small_grou
     assert rows["jackson"]["n"] == 20
 
 
+def test_a_filtered_report_says_so_on_paper_and_in_its_file_name(client, seeded, clock, data):
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+    printed = client.get("/reports/area/D?lang=en&print=1&language=es&channel=sms").text
+    assert "Only these respondents:</strong> Language: Español · Channel: SMS" in printed
+    assert "Only these respondents" not in client.get("/reports/area/D?lang=en&print=1").text
+    export = client.get("/reports/area/D/export.csv?language=es&channel=sms")
+    assert 'filename="area-D-2026-27-es-sms.csv"' in export.headers["Content-Disposition"]
+    # A value no respondent can have is a bad address, not an empty report.
+    for query in ("language=xx", "channel=fax", "tier=gold", "grade_band=<b>"):
+        assert client.get(f"/reports/area/D?{query}").status_code == 400, query
+
+
 def test_spreadsheet_formulas_are_neutralised():
     from engagement.reports.tables import to_csv, to_xlsx
 
