@@ -247,6 +247,8 @@ class IndicatorTable:
     targets: dict[tuple[str, str], dict]
     administrative: pd.DataFrame
     questions: pd.DataFrame  # district metrics of the questions feeding each indicator
+    # Surveys whose minimum group size is not min_cell (a staff survey's 5): (title, size).
+    other_minimums: list[tuple[dict[str, str], int]] = field(default_factory=list)
 
 
 def school_years(session: Session) -> list[str]:
@@ -340,6 +342,7 @@ def indicator_table(
             {q.key: {c.value: c.label for c in q.choices} for q in report.definition.questions}
         )
         metrics["survey"] = report.survey.slug
+        metrics["min_cell"] = report.min_cell
         question_rows.append(metrics)
     questions = (
         tidy(blank_suppressed(pd.concat(question_rows, ignore_index=True), list(NUMBERS)))
@@ -357,6 +360,9 @@ def indicator_table(
         targets=targets_for(session, keys),
         administrative=administrative_values(session, keys),
         questions=questions,
+        other_minimums=[
+            (r.definition.title, r.min_cell) for r in reports if r.min_cell != min_cell
+        ],
     )
 
 

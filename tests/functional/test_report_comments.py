@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from engagement.models import Role
 from engagement.reporting import sentiment
 from tests.staff import login, make_user
-from tests.support import FIXTURES, open_survey, respond
+from tests.support import FIXTURES, TEMPLATES, open_survey, respond
 
 
 @pytest.fixture
@@ -108,3 +108,20 @@ def test_comment_permissions(app, seeded, clock, data):
     designer = app.test_client()
     login(designer, "designer@example.org")
     assert designer.get("/reports/area/D/comments.csv").status_code == 403
+
+
+def test_a_staff_surveys_own_minimum_is_said_where_it_applies(client, seeded, clock, data):
+    staff = open_survey(seeded, clock, TEMPLATES / "staff-2026.yaml")
+    answers = {
+        q.key: [q.choices[0].value] if q.type.value == "multiple_choice" else q.choices[0].value
+        for q in staff.questions
+        if q.required
+    }
+    for _ in range(6):  # 6 staff at Jackson: shown under the staff minimum of 5
+        respond(seeded, clock, staff.slug, "jackson", answers)
+    make_user(seeded, clock, "admin@example.org", Role.ADMIN)
+    login(client, "admin@example.org")
+    page = client.get("/reports/district?lang=en").text
+    assert "Groups smaller than 10 respondents are not shown." in page
+    assert "Staff Survey 2026-27: groups smaller than 5." in page
+    assert "Staff Survey 2026-27: groups of at least 5." in page
