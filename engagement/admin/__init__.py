@@ -4,12 +4,19 @@ from flask import Blueprint
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
+from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, can, sees_reports, sees_surveys
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "open": _l("Open"),
+    "ended": _l("Window over"),
+    "closed": _l("Closed"),
+}
 TEXT_KINDS = {
     "title": _l("Survey title"),
     "intro": _l("Introduction"),
@@ -35,6 +42,7 @@ def _helpers():
         "sees_reports": sees_reports,
         "Permission": Permission,
         "status_label": lambda value: STATUS_LABELS.get(value, value),
+        "survey_state": lambda survey: survey.state(app_clock()()),
         "kind_label": lambda value: TEXT_KINDS.get(value, value),
         "form_texts": _form_texts,
     }

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -532,7 +533,13 @@ def publish_survey(slug: str):
             audiences=AUDIENCE_LABELS,
             missing=editing.missing_translations(draft.template),
         )
-    flash(_("The survey is open."), "info")
+    if opens_at is not None and opens_at > app_clock()():
+        flash(
+            _("The survey will open on %(date)s.", date=format_date(opens_at, format="long")),
+            "info",
+        )
+    else:
+        flash(_("The survey is open."), "info")
     return redirect(_survey_url(slug))
 
 

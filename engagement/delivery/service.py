@@ -56,6 +56,12 @@ class SurveyClosed(DeliveryError):
         self.survey = survey
 
 
+class SurveyNotOpenYet(DeliveryError):
+    def __init__(self, survey: Survey):
+        super().__init__(survey.slug)
+        self.survey = survey
+
+
 class UnknownSchool(DeliveryError):
     def __init__(self, code: str):
         super().__init__(code)
@@ -135,6 +141,8 @@ def find_published_survey(session: Session, slug: str) -> Survey:
 def find_open_survey(session: Session, slug: str, now: datetime) -> OpenSurvey:
     """The survey behind a link, if it is taking responses now."""
     survey = find_published_survey(session, slug)
+    if survey.not_open_yet(now):
+        raise SurveyNotOpenYet(survey)
     if not survey.accepts_responses(now):
         raise SurveyClosed(survey)
     version = latest_version(session, survey.id)

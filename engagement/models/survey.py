@@ -15,11 +15,19 @@ class TakesResponses:
 
     def accepts_responses(self, now: datetime) -> bool:
         """Open, and inside its window when one is set."""
+        return self.state(now) == "open"
+
+    def not_open_yet(self, now: datetime) -> bool:
+        """Published with a window that starts later: a flyer may have gone home early."""
+        return self.state(now) == "scheduled"
+
+    def state(self, now: datetime) -> str:
+        """draft, scheduled (open, window not started), open, ended (window over) or closed."""
         if self.status != SurveyStatus.OPEN:
-            return False
+            return SurveyStatus(self.status).value
         if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
+            return "scheduled"
+        return "open" if self.closes_at is None or now < self.closes_at else "ended"
 
 
 class Survey(TakesResponses, Base):

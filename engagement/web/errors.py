@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engagement.delivery.service import SurveyClosed, UnknownSchool, UnknownSurvey
+from engagement.delivery.service import (
+    SurveyClosed,
+    SurveyNotOpenYet,
+    UnknownSchool,
+    UnknownSurvey,
+)
 from engagement.web.csrf import CookiesBlocked
 
 
@@ -31,6 +37,18 @@ def register(app: Flask) -> None:
             410,
             _("This survey is closed"),
             _("Thank you for your interest. This survey is no longer taking answers."),
+            home_link=True,
+        )
+
+    @app.errorhandler(SurveyNotOpenYet)
+    def survey_not_open_yet(error: SurveyNotOpenYet):
+        return _page(
+            403,
+            _("This survey is not open yet"),
+            _(
+                "It opens on %(date)s. Please come back then: this link will work.",
+                date=format_date(error.survey.opens_at, format="long"),
+            ),
             home_link=True,
         )
 

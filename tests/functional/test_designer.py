@@ -120,6 +120,19 @@ def test_a_second_open_survey_cannot_take_an_open_surveys_text_keyword(designer,
     assert opened.status_code == 302
 
 
+def test_a_survey_published_to_open_later_is_scheduled_not_open(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    window = {"opens_at": "2027-09-01T08:00", "closes_at": "2027-10-01"}
+    published = post(
+        designer, "/admin/surveys/mini-2026/publish", window, "/admin/surveys/mini-2026"
+    )
+    assert published.status_code == 302
+    page = designer.get("/admin/surveys/mini-2026").text
+    assert "The survey will open on September 1, 2027." in page
+    assert '<span class="status scheduled">Scheduled</span>' in page
+    assert '<span class="status scheduled">Scheduled</span>' in designer.get("/admin/").text
+
+
 def test_editing_a_survey_with_responses_makes_a_new_version(designer, client, seeded, clock):
     save_definition(seeded, mini(), clock)
     set_status(seeded, "mini-2026", "open")

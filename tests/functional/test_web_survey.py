@@ -1,6 +1,7 @@
 """A respondent's whole path through the web survey, with the Flask test client."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -70,6 +71,15 @@ def test_the_thank_you_page_says_thanks_once_in_the_surveys_own_words(client, su
     assert "<h1>您的回答已提交</h1>" in page
     assert page.count("谢谢") == 1  # the survey's "谢谢！", not the page's generic thanks too
     assert "任何人都不会被单独识别出来" in page  # results only for groups large enough
+
+
+def test_a_survey_set_to_open_later_says_when(client, seeded, survey):
+    opens = datetime(2027, 9, 1, 15, 0, tzinfo=UTC)  # 08:00 in Pasadena
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN, opens_at=opens)
+    page = client.get("/s/mini-2026?school=jackson&lang=es")
+    assert page.status_code == 403  # not "closed": the flyer went home early
+    assert "Esta encuesta todavía no está abierta" in page.text
+    assert "Se abre el 1 de septiembre de 2027." in page.text
 
 
 def test_no_thanks_for_a_survey_that_does_not_exist(client, survey):
