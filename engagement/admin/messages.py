@@ -36,6 +36,12 @@ def designer_message(error: DesignerError) -> str:
             slug=p.get("slug"),
             keyword=p.get("keyword"),
         ),
+        "would_replace": lambda: _(
+            "A survey with the link name “%(slug)s” already exists (%(count)s responses). To "
+            "make this file its next version, choose the file again and tick “Replace”.",
+            slug=p.get("slug"),
+            count=p.get("responses"),
+        ),
         "window_backwards": lambda: _("The survey must close after it opens."),
         "window_past": lambda: _("The closing time has already passed."),
         "not_open": lambda: _("This survey is not open."),

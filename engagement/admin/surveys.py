@@ -35,6 +35,7 @@ from engagement.models import Indicator, IndicatorSource
 from engagement.surveys import QuestionType
 from engagement.surveys.loader import definition_to_yaml, parse_yaml
 from engagement.surveys.scales import BUILT_IN_CHOICES, DEFAULT_FAVOURABLE
+from engagement.surveys.validation import Problem
 from engagement.web.guards import whole_number
 
 from . import bp
@@ -198,12 +199,15 @@ def import_survey():
         if len(content) > MAX_UPLOAD:
             raise FormError("file", "file_too_large")
         name = Path(upload.filename).name
+        replacing = {"replace_existing": bool(request.form.get("replace_existing"))}
         if name.lower().endswith((".yaml", ".yml")):
             try:
                 text = content.decode("utf-8")
             except UnicodeDecodeError:
                 raise FormError("file", "not_utf8") from None
-            imported = import_yaml(db.session, text, name, actor=current_user, clock=app_clock())
+            imported = import_yaml(
+                db.session, text, name, actor=current_user, clock=app_clock(), **replacing
+            )
         elif name.lower().endswith(".xlsx"):
             imported = import_xlsform(
                 db.session,
@@ -212,6 +216,7 @@ def import_survey():
                 actor=current_user,
                 clock=app_clock(),
                 accept_left_out=bool(request.form.get("accept_left_out")),
+                **replacing,
             )
         else:
             raise FormError("file", "unknown_file_type")
@@ -347,7 +352,9 @@ def edit_yaml(slug: str):
     require_csrf()
     text = request.form.get("text", "")
     data, problems = parse_yaml(text, f"{slug}.yaml")
-    if problems or not isinstance(data, dict):
+    if not problems and not isinstance(data, dict):  # empty, or a list: say so, as import does
+        problems = [Problem(f"{slug}.yaml", "survey", "not a survey template")]
+    if problems:
         return render_template(
             "admin/survey_yaml.html",
             draft=draft,

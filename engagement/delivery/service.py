@@ -56,10 +56,8 @@ class SurveyClosed(DeliveryError):
         self.survey = survey
 
 
-class SurveyNotOpenYet(DeliveryError):
-    def __init__(self, survey: Survey):
-        super().__init__(survey.slug)
-        self.survey = survey
+class SurveyNotOpenYet(SurveyClosed):
+    """Closed until its window opens: whoever handles SurveyClosed (SMS) still refuses it."""
 
 
 class UnknownSchool(DeliveryError):

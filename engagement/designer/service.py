@@ -263,13 +263,34 @@ class Imported:
     left_out: list[Problem]
 
 
-def import_yaml(session: Session, text: str, file: str, *, actor: User, clock: Clock) -> Imported:
-    """A survey file as a new survey, or the next version of the survey with its slug."""
+def _replacing(session: Session, data: Template, replace_existing: bool) -> None:
+    """Refuse to make a file the next version of an existing survey unless that was asked for:
+    a wrong file picked would change a live survey's questions at once."""
+    slug = data.get("slug")
+    existing = session.scalars(select(Survey).where(Survey.slug == slug)).first() if slug else None
+    if existing is not None and not replace_existing:
+        raise DesignerError(
+            "would_replace", slug=slug, responses=response_count(session, existing.id)
+        )
+
+
+def import_yaml(
+    session: Session,
+    text: str,
+    file: str,
+    *,
+    actor: User,
+    clock: Clock,
+    replace_existing: bool = False,
+) -> Imported:
+    """A survey file as a new survey, or (asked for) the next version of the survey with its
+    slug."""
     data, problems = parse_yaml(text, file)
     if problems:
         raise DesignerError("invalid", problems)
     if not isinstance(data, dict):
         raise DesignerError("invalid", [Problem(file, "survey", "not a survey template")])
+    _replacing(session, data, replace_existing)
     saved = save_template(
         session, data, actor=actor, clock=clock, action="survey.imported", details={"file": file}
     )
@@ -284,12 +305,14 @@ def import_xlsform(
     actor: User,
     clock: Clock,
     accept_left_out: bool,
+    replace_existing: bool = False,
 ) -> Imported:
     """An XLSForm workbook; rows it cannot represent are listed and saved only when accepted."""
     try:
         data, left_out = read_xlsform(content, file)
     except XlsFormError as error:
         raise DesignerError("invalid", [Problem(file, error.where, str(error))]) from error
+    _replacing(session, data, replace_existing)
     if left_out and not accept_left_out:
         # Still check the rest, so one look shows every problem.
         _, problems = validate_template(

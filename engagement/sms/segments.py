@@ -55,8 +55,10 @@ _SMART = str.maketrans(
 
 
 def smart_encode(text: str) -> str:
-    """Curly quotes, dashes and odd spaces as their GSM-7 equivalents (as Twilio would)."""
-    return text.translate(_SMART)
+    """Curly quotes, dashes and odd spaces as their GSM-7 equivalents (as Twilio would), when
+    that makes the whole text GSM-7; a text that stays UCS-2 (Chinese) keeps its own marks."""
+    plain = text.translate(_SMART)
+    return plain if is_gsm7(plain) else text
 
 
 def is_gsm7(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import html
+import io
 
 import pytest
 from sqlalchemy import func, select
@@ -319,6 +320,18 @@ def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, ap
     assert taken.status_code == 422 and "already a survey" in taken.text
 
 
+def upload(client, content: bytes, name: str, **ticked):
+    return client.post(
+        "/admin/surveys/import",
+        data={
+            "csrf_token": form_token(client, "/admin/surveys/import"),
+            "file": (io.BytesIO(content), name),
+            **ticked,
+        },
+        content_type="multipart/form-data",
+    )
+
+
 def test_export_then_import_through_the_pages(designer, seeded, clock):
     save_definition(seeded, mini(), clock)
     for kind in ("yaml", "xlsx"):
@@ -327,14 +340,14 @@ def test_export_then_import_through_the_pages(designer, seeded, clock):
         )
         assert exported.status_code == 200
         assert "attachment" in exported.headers["Content-Disposition"]
-        again = designer.post(
-            "/admin/surveys/import",
-            data={
-                "csrf_token": form_token(designer, "/admin/surveys/import"),
-                "file": (__import__("io").BytesIO(exported.data), f"mini.{kind}"),
-            },
-            content_type="multipart/form-data",
+
+        # The file's survey exists: it becomes its next version only when that is ticked.
+        refused = upload(designer, exported.data, f"mini.{kind}")
+        assert refused.status_code == 422
+        assert "A survey with the link name “mini-2026” already exists (0 responses)." in (
+            html.unescape(refused.text)
         )
+        again = upload(designer, exported.data, f"mini.{kind}", replace_existing="1")
         assert again.status_code == 302, again.text
         assert versions(seeded, "mini-2026") == 1  # the same survey: nothing new
     assert count(seeded, AuditEvent, AuditEvent.action == "survey.exported") == 2
@@ -461,5 +474,8 @@ def test_the_yaml_editor_saves_a_change_and_lists_problems_instead_of_failing(de
     nested = post(designer, url, {"version": "2", "text": "title: " + "[" * 5000 + "]" * 5000})
     assert nested.status_code == 422
     assert "not valid YAML: nested too deeply" in nested.text
+    for blank in ("", "- a list\n- of things"):  # says what is wrong, not "the problems listed"
+        refused = post(designer, url, {"version": "2", "text": blank})
+        assert refused.status_code == 422 and "not a survey template" in refused.text
     seeded.expire_all()
     assert seeded.scalars(select(Survey)).one().title["en"] == "Biking to school"

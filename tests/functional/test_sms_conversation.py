@@ -19,6 +19,7 @@ from engagement.models import (
     School,
     SurveyStatus,
 )
+from engagement.sms.segments import segments, smart_encode
 from engagement.surveys.store import set_status
 from tests.sms import SMS_CONFIG, add_contact, open_mini, post_signed, replies, text
 
@@ -233,7 +234,9 @@ def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
         "Reply STOP to opt out. Msg&data rates may apply."
     ]
     assert "(626) 555-0200" in text(client, "+16265550202", "ayuda")[0]
-    assert text(client, "+16265550202", "ayuda")[0].startswith("PUSD Engagement: encuestas")
+    (spanish,) = text(client, "+16265550202", "ayuda")
+    assert spanish.startswith("PUSD Engagement: encuestas")
+    assert segments(smart_encode(spanish)) == 1  # one message, not two, for a help line
     assert "(626) 555-0200" in text(client, "+16265550203", "帮助")[0]
 
 
@@ -279,7 +282,7 @@ def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, cl
         "We did not recognise that. To start a survey, text MINI. Reply HELP for help.",
         "No reconocimos ese mensaje. Para empezar una encuesta, envíe MINI. "
         "Responda AYUDA para obtener ayuda.",
-        '我们无法识别这条短信。如需参加调查，请发送 MINI。回复"帮助"获取帮助。',  # smart-encoded
+        "我们无法识别这条短信。如需参加调查，请发送 MINI。回复“帮助”获取帮助。",  # UCS-2 as is
     ]
     assert text(client, PHONE, "") == [reply]
     assert text(client, PHONE, "🙂🙂")[0].startswith("We did not recognise that.")

@@ -10,6 +10,7 @@ from engagement.delivery.service import (
     DraftChanged,
     IncompleteResponse,
     SurveyClosed,
+    SurveyNotOpenYet,
     UnknownSchool,
     UnknownSurvey,
     complete_response,
@@ -401,7 +402,7 @@ def test_survey_window_is_respected(survey, seeded, clock):
     from datetime import timedelta
 
     set_status(seeded, survey, SurveyStatus.OPEN, opens_at=clock() + timedelta(days=1))
-    with pytest.raises(SurveyClosed):
+    with pytest.raises(SurveyNotOpenYet):  # a SurveyClosed that says when it opens
         start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)
     clock.advance(days=2)
     start_response(seeded, survey, "jackson", "en", Channel.WEB, clock)

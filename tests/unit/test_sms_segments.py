@@ -48,3 +48,11 @@ def test_smart_encoding_keeps_english_prompts_in_gsm7():
     assert count_segments(label).encoding == "UCS-2"
     assert smart_encode(label) == '1 A - Excellent "great" ...'
     assert count_segments(smart_encode(label)).encoding == "GSM-7"
+
+
+def test_smart_encoding_leaves_a_text_that_stays_ucs2_as_written():
+    from engagement.sms.segments import smart_encode
+
+    chinese = "回复“帮助”获取帮助…"
+    assert smart_encode(chinese) == chinese  # the quotes would save nothing, "..." costs two
+    assert count_segments(smart_encode(chinese)).encoding == "UCS-2"
