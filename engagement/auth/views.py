@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
@@ -61,7 +62,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def _remember_language(response, language: str | None):
-    if language in SUPPORTED_LANGUAGES:
+    """Keep the chosen language for the pages that follow; none chosen: the browser's again."""
+    if language not in SUPPORTED_LANGUAGES:
+        response.delete_cookie(LANGUAGE_COOKIE)
+    else:
         response.set_cookie(
             LANGUAGE_COOKIE,
             language,
@@ -177,9 +181,12 @@ def account_language():
     form = _language_form()
     if not form.validate_on_submit():
         abort(400)
-    set_language(db.session, current_user, form.language.data or None)
-    flash(_("Saved."), "info")
-    return _remember_language(redirect(url_for(".account")), form.language.data or None)
+    language = form.language.data or None
+    set_language(db.session, current_user, language)
+    shown_next = language or request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"
+    with force_locale(shown_next):  # said in the language the next page is in
+        flash(_("Saved."), "info")
+    return _remember_language(redirect(url_for(".account")), language)
 
 
 @bp.post("/account/tokens")

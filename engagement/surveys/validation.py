@@ -70,6 +70,8 @@ QUESTION_FIELDS = {
     "not_applicable",
     "protected",
 }
+# A title, question, hint or intro longer than this is a paste gone wrong; a phone cannot show it.
+SURVEY_TEXT_LIMIT = 2_000
 # Choice values are codes (1-5, 9 for "don't know"); the database stores them as integers.
 CHOICE_VALUE_LIMIT = 1_000_000
 # A number question asks a count or an age: bounds past this are a typing slip.
@@ -129,6 +131,13 @@ class _Collector:
                 self.add(location, f"{field}: unsupported language {language!r}")
             elif not isinstance(text, str):
                 self.add(location, f"{field}: {language} text must be a string")
+            elif len(text.strip()) > SURVEY_TEXT_LIMIT:
+                self.add(
+                    location,
+                    f"{field}: the {language} text has {len(text.strip()):,} characters;"
+                    f" at most {SURVEY_TEXT_LIMIT:,}",
+                )
+                result[language] = text.strip()[:SURVEY_TEXT_LIMIT]
             elif text.strip():
                 result[language] = text.strip()
         for language in SUPPORTED_LANGUAGES:

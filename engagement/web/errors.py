@@ -93,12 +93,17 @@ def register(app: Flask) -> None:
             return {"error": error.name, "status": error.code}, error.code
         titles = {
             400: _("What you sent could not be read"),
+            403: _("You do not have access to this page"),
             404: _("Page not found"),
             405: _("This page cannot be used that way"),
             409: _("This page was sent twice at the same moment"),
             413: _("What you sent is too large"),
         }
         messages = {
+            403: _(
+                "Your account does not include this. If you need it, ask the engagement "
+                "office to change your access."
+            ),
             409: _("Your earlier answers are saved. Reload the page to see where you are."),
         }
         return _page(

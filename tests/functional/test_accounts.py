@@ -221,3 +221,32 @@ def test_login_audit_of_password_set(client, admin, clock, seeded):
     )
     actions = [e.action for e in seeded.scalars(select(AuditEvent)).all()]
     assert "user.password_set" in actions
+
+
+def test_a_staff_language_chosen_then_unchosen_goes_back_to_the_browsers(client, admin):
+    login(client, "office@example.org")
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+
+    def choose(language):
+        token = form_token(client, "/auth/account")
+        return client.post(
+            "/auth/account/language",
+            data={"csrf_token": token, "language": language},
+            headers=english_browser,
+            follow_redirects=True,
+        )
+
+    chinese = choose("zh")
+    assert '<html lang="zh-Hans">' in chinese.text and "已保存。" in chinese.text
+    browser = choose("")  # "As my browser asks"
+    assert '<html lang="en">' in browser.text and "Saved." in browser.text
+    assert '<html lang="en">' in client.get("/admin/", headers=english_browser).text
+
+
+def test_a_page_outside_ones_access_says_so(client, seeded, clock):
+    make_user(seeded, clock, "staff@example.org", Role.SCHOOL_STAFF, schools=["jackson"])
+    login(client, "staff@example.org")
+    refused = client.get("/admin/users")
+    assert refused.status_code == 403
+    assert "You do not have access to this page" in refused.text
+    assert "Something went wrong" not in refused.text

@@ -87,6 +87,15 @@ def test_values_too_large_to_store_are_problems_not_crashes():
     )
 
 
+def test_a_text_too_long_for_any_page_is_a_problem():
+    raw = raw_mini()
+    raw["sections"][0]["questions"][0]["text"]["es"] = "x" * 2_000_000
+    assert (
+        "x.yaml: question attended: text: the es text has 2,000,000 characters; at most 2,000"
+        in problems_of(raw)
+    )
+
+
 def test_unknown_type_field_and_administrative_indicator():
     raw = raw_mini()
     raw["sections"][0]["questions"][0]["type"] = "slider"
