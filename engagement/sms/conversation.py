@@ -308,7 +308,7 @@ class Turn:
             return [prompts.too_long(self.contact.language)]
         found = keyword_of(body)
         if found is not None and found[0] is not Keyword.SKIP:
-            return self._keyword(*found)
+            return self._keyword(*found, word=body.strip()[:32])
         if self.contact.opted_out:
             return []  # nothing is sent to an opted-out phone until it opts back in
         active, expired = self.active()
@@ -333,7 +333,8 @@ class Turn:
         return prompts.nothing_open(self.contact.language, keywords)
 
     # --- keywords --------------------------------------------------------------------------
-    def _keyword(self, keyword: Keyword, word_language: str) -> list[str]:
+    def _keyword(self, keyword: Keyword, word_language: str, *, word: str) -> list[str]:
+        """HELP, STOP or START; the opt record keeps the word as texted (PARAR, 退订)."""
         language = self.contact.language or word_language
         if keyword is Keyword.HELP:
             return [
@@ -341,13 +342,11 @@ class Turn:
             ]
         if keyword is Keyword.STOP:
             if not self.contact.opted_out:
-                record_opt(
-                    self.session, self.contact, OptKind.OPT_OUT, self.now, "keyword", keyword.value
-                )
+                record_opt(self.session, self.contact, OptKind.OPT_OUT, self.now, "keyword", word)
             return [prompts.opted_out(language)]
         # START: opt back in, and carry on where they were if the conversation is still alive.
         if self.contact.opted_out:
-            record_opt(self.session, self.contact, OptKind.OPT_IN, self.now, "keyword", "start")
+            record_opt(self.session, self.contact, OptKind.OPT_IN, self.now, "keyword", word)
         replies = [prompts.opted_in(language)]
         active, _expired = self.active()
         if active is not None:

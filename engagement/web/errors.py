@@ -71,8 +71,8 @@ def register(app: Flask) -> None:
             400,
             _("This page was open too long"),
             _(
-                "For your security the form expired. Your earlier answers are saved: "
-                "go back, reload the page and continue."
+                "For your security the form expired. Go back, reload the page and continue: "
+                "every page you already sent is saved."
             ),
         )
 

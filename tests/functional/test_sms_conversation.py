@@ -214,7 +214,7 @@ def test_stop_mid_survey_then_start_resumes(client, mini_open, clock):
     assert back[1].startswith("¿Qué calificación")
     events = mini_open.scalars(select(OptEvent).order_by(OptEvent.id)).all()
     assert [(e.kind.value, e.source, e.keyword) for e in events] == [
-        ("opt_out", "keyword", "stop"),
+        ("opt_out", "keyword", "BAJA"),  # the word as texted, for a compliance review
         ("opt_in", "keyword", "start"),
     ]
 
@@ -226,6 +226,7 @@ def test_stop_mid_survey_then_start_resumes(client, mini_open, clock):
 def test_stop_words_in_three_languages(client, mini_open, clock, word):
     text(client, PHONE, word)
     assert mini_open.scalars(select(Contact)).one().opted_out
+    assert mini_open.scalars(select(OptEvent)).one().keyword == word
 
 
 def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
