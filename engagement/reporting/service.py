@@ -361,7 +361,11 @@ def indicator_table(
         administrative=administrative_values(session, keys),
         questions=questions,
         other_minimums=[
-            (r.definition.title, r.min_cell) for r in reports if r.min_cell != min_cell
+            (r.definition.title, r.min_cell)
+            for r in reports
+            if r.min_cell != min_cell
+            # a page of one area: the surveys measuring it (whose comments it shows), no other
+            and (area is None or any(q.indicator in keys for q in r.definition.questions))
         ],
     )
 

@@ -121,4 +121,13 @@ def test_pages_fit_a_320_pixel_screen(live_app, family, browser):
         "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
     )
     assert box.evaluate("e => e.scrollLeft") > 0 and edges[0] >= 0 and edges[1] <= REFLOW["width"]
+    # On Letter paper (about 740 CSS pixels inside the margins) a school is a row, and the
+    # whole table stays inside the page.
+    page.set_viewport_size({"width": 740, "height": 1000})
+    page.goto(live_app.base_url + "/reports/area/B?print=1")  # its seven indicators
+    page.emulate_media(media="print")
+    widths = page.locator("table.by-school").evaluate_all(
+        "tables => tables.map(t => t.getBoundingClientRect().right)"
+    )
+    assert widths and max(widths) <= 740, widths
     context.close()

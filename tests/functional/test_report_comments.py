@@ -125,3 +125,5 @@ def test_a_staff_surveys_own_minimum_is_said_where_it_applies(client, seeded, cl
     assert "Groups smaller than 10 respondents are not shown." in page
     assert "Staff Survey 2026-27: groups smaller than 5." in page
     assert "Staff Survey 2026-27: groups of at least 5." in page
+    # An area page shows only the surveys that measure the area: the staff survey is not one.
+    assert "Staff Survey" not in client.get("/reports/area/D?lang=en").text
