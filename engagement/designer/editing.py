@@ -242,8 +242,21 @@ def delete_question(template: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def clone_template(template: dict[str, Any], slug: str, school_year: str) -> dict[str, Any]:
-    """Next year's survey: the same questions and keys (so trends line up), a new slug and year."""
+    """Next year's survey: the same questions and keys (so trends line up), a new slug and year.
+
+    Last year's "2026-27" in its title, intro and thanks becomes the new year: respondents
+    would otherwise read last year's survey name.
+    """
     result = copy.deepcopy(template)
     result["slug"] = slug
+    old_year = template.get("school_year")
+    if isinstance(old_year, str) and old_year and old_year != school_year:
+        for field in ("title", "intro", "thanks"):
+            texts = result.get(field)
+            if isinstance(texts, dict):
+                result[field] = {
+                    lang: text.replace(old_year, school_year) if isinstance(text, str) else text
+                    for lang, text in texts.items()
+                }
     result["school_year"] = school_year
     return result

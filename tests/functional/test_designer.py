@@ -320,6 +320,20 @@ def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, ap
     assert taken.status_code == 422 and "already a survey" in taken.text
 
 
+def test_a_copy_for_next_year_carries_next_years_name(designer, seeded):
+    made = post(
+        designer,
+        "/admin/surveys/new/template",
+        {"file": "family-2026.yaml", "slug": "family-2027", "school_year": "2027-28"},
+    )
+    assert made.status_code == 302, made.text
+    from engagement.designer.service import load_draft
+
+    title = load_draft(seeded, "family-2027").definition.title
+    assert title["en"] == "Family Survey 2027-28" and title["zh"].startswith("2027-28")
+    assert "2026-27" not in "".join(title.values())
+
+
 def upload(client, content: bytes, name: str, **ticked):
     return client.post(
         "/admin/surveys/import",
