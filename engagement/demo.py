@@ -104,6 +104,10 @@ def random_answers(
             answers[question.key] = rng.randint(low, min(high, low + 10))
         elif question.type is QuestionType.MULTIPLE_CHOICE:
             plain = [c.value for c in question.choices if not c.exclusive]
+            only = [c.value for c in question.choices if c.exclusive]
+            if only and rng.random() < 0.15:  # "None of these": real answers have some
+                answers[question.key] = [rng.choice(only)]
+                continue
             answers[question.key] = sorted(rng.sample(plain, rng.randint(1, min(3, len(plain)))))
         else:
             choices = list(question.choices)
