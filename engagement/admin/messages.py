@@ -130,6 +130,15 @@ def contact_row_message(bad: BadRow) -> str:
             value=value,
         ),
         "unknown_school": lambda: _("Unknown school code “%(value)s”.", value=value),
+        "school_name_not_code": lambda: _(
+            "“%(value)s” is a school's name: the column takes codes, here “%(code)s”.",
+            value=value,
+            code=bad.params.get("code"),
+        ),
+        "conflicting_repeat": lambda: _(
+            "The same phone as line %(line)s, with another language or role: keep one line.",
+            line=bad.params.get("line"),
+        ),
     }
     return messages.get(bad.code, lambda: bad.reason)()
 

@@ -19,6 +19,7 @@ from engagement.i18n import supported
 from engagement.models import Contact, School, User, contact_school
 
 from .phones import InvalidPhone, normalise_phone
+from .school_names import matching_schools
 
 REQUIRED_COLUMNS = ("phone",)
 ROLES = ("parent", "guardian", "student", "staff", "community")
@@ -93,26 +94,35 @@ def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
         raise ContactFileError(
             "the first line must name the columns, including 'phone'", "no_phone_column"
         )
-    schools = {s.code: s.id for s in session.scalars(select(School))}
+    roster = list(session.scalars(select(School)))
+    schools = {s.code: s.id for s in roster}
     report = ImportReport()
     rows: dict[str, _Row] = {}
+    first_line: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
         report.rows += 1
         if report.rows > MAX_ROWS:
             raise ContactFileError(f"more than {MAX_ROWS} rows", "too_many_rows", limit=MAX_ROWS)
         values = {(k or "").strip().lower(): _cell(v) for k, v in raw.items() if k}
-        problem, row = _check(values, schools, region)
+        problem, row = _check(values, schools, roster, region)
         if problem:
             report.bad.append(BadRow(number, *problem))
             continue
         if row.phone in rows:
-            report.merged += 1
             earlier = rows[row.phone]
+            clash = _clash(earlier, row)
+            if clash:  # which one is right is for the office to say, not the last line
+                line = first_line[row.phone]
+                reason = f"repeats line {line}'s phone with another {clash}"
+                report.bad.append(BadRow(number, reason, "conflicting_repeat", {"line": line}))
+                continue
+            report.merged += 1
             earlier.schools |= row.schools
             earlier.language = row.language or earlier.language
             earlier.role = row.role or earlier.role
         else:
             rows[row.phone] = row
+            first_line[row.phone] = number
     if report.bad and not import_valid:
         session.rollback()
         return report
@@ -136,6 +146,15 @@ def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
     return report
 
 
+def _clash(earlier: _Row, row: _Row) -> str | None:
+    """What two rows of one phone disagree on (a blank cell agrees with anything)."""
+    if earlier.language and row.language and earlier.language != row.language:
+        return "language"
+    if earlier.role and row.role and earlier.role != row.role:
+        return "role"
+    return None
+
+
 def _cell(value) -> str:
     """A cell's text; a row longer than the header gives a list under the None key, skipped."""
     return value.strip() if isinstance(value, str) else ""
@@ -144,7 +163,9 @@ def _cell(value) -> str:
 Problem = tuple[str, str, dict]  # (English reason, code, params)
 
 
-def _check(values: dict, schools: dict[str, int], region: str) -> tuple[Problem | None, _Row]:
+def _check(
+    values: dict, schools: dict[str, int], roster: list[School], region: str
+) -> tuple[Problem | None, _Row]:
     try:
         phone = normalise_phone(values.get("phone", ""), region)
     except InvalidPhone as error:
@@ -163,6 +184,13 @@ def _check(values: dict, schools: dict[str, int], region: str) -> tuple[Problem 
     codes += [c.lower() for c in _SCHOOL_SEPARATORS.split(values.get("school") or "") if c]
     unknown = [c for c in codes if c not in schools]
     if unknown:
+        # "Jackson Elementary" is a name, not codes: say which code it would be.
+        cell = values.get("schools") or values.get("school") or ""
+        named = matching_schools(cell, roster)
+        if len(named) == 1:
+            reason = f"{cell[:40]!r} is a school's name; its code is {named[0].code!r}"
+            params = {"value": cell[:40], "code": named[0].code}
+            return (reason, "school_name_not_code", params), None  # type: ignore
         reason = f"unknown school code {unknown[0][:32]!r}"
         return (reason, "unknown_school", {"value": unknown[0][:32]}), None  # type: ignore
     return None, _Row(phone, language, role, {schools[c] for c in codes})

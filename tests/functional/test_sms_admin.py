@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import pytest
@@ -70,6 +71,25 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_each_line(designer, seed
     assert "555" not in page.text.replace("(626) 555-0134", "")  # the example line only
     assert seeded.scalars(select(Contact)).all() == []
     assert imports(seeded) == []
+
+
+def test_rows_that_disagree_about_one_phone_or_name_a_school_are_refused_clearly(designer, seeded):
+    page = upload(
+        designer,
+        "phone,language,schools,role\n"
+        "(626) 555-0111,es,jackson,parent\n"
+        "(626) 555-0112,en,Jackson Elementary,parent\n"
+        "+1 626 555 0111,en,field,parent\n",
+    )
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    # Which language is right is the office's call, not the last line's.
+    assert "<td>4</td><td>The same phone as line 2, with another language or role" in text
+    assert "<td>3</td><td>“Jackson Elementary” is a school's name: the column takes codes, " in (
+        text
+    )
+    assert "here “jackson”." in text
+    assert seeded.scalars(select(Contact)).all() == []
 
 
 def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, seeded):
