@@ -6,13 +6,15 @@ from flask_login import current_user, login_required
 from engagement.audit import actions_in_log, recent_events
 from engagement.auth.permissions import (
     Permission,
+    can,
     require_permission,
     scope_of,
     sees_reports,
     sees_surveys,
 )
-from engagement.designer.service import list_surveys
+from engagement.designer.service import list_surveys, school_names
 from engagement.extensions import db
+from engagement.models import SurveyStatus
 from engagement.web.guards import whole_number
 
 from . import bp
@@ -26,12 +28,19 @@ def index():
     has_surveys = sees_surveys(current_user)
     if not has_surveys and sees_reports(current_user):
         return redirect(url_for("reports.index"))  # a Working Group member's home is the reports
-    rates = not scope_of(current_user, Permission.READ_RESPONSE_RATES).nowhere
+    rates_scope = scope_of(current_user, Permission.READ_RESPONSE_RATES)
+    runs = can(current_user, Permission.DESIGN_SURVEYS) or can(current_user, Permission.RUN_SURVEYS)
+    surveys = list_surveys(db.session) if has_surveys else []
+    if not runs:  # school staff: the surveys families can answer, not drafts or district counts
+        surveys = [row for row in surveys if row[0].status is not SurveyStatus.DRAFT]
+    reading = scope_of(current_user, Permission.READ_REPORTS)
     return render_template(
         "admin/index.html",
-        surveys=list_surveys(db.session) if has_surveys else [],
-        rates=rates,
-        reading=scope_of(current_user, Permission.READ_REPORTS),
+        surveys=surveys,
+        rates=not rates_scope.nowhere,
+        district_counts=runs or rates_scope.everywhere,
+        reading=reading,
+        school_names=school_names(db.session, reading.schools),
     )
 
 

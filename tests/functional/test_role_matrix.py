@@ -261,3 +261,18 @@ def test_odd_values_in_every_staff_form_never_cause_a_server_error(client, seede
             assert status < 500, (page, action, value[:20], status)
             statuses.add(status)
     assert {200, 302, 422} <= statuses
+
+
+def test_school_staff_see_the_surveys_families_answer_not_drafts_or_district_counts(
+    app, client, seeded, clock, surveys
+):
+    make_user(seeded, clock, "staff@example.org", Role.SCHOOL_STAFF, schools=["jackson"])
+    login(client, "staff@example.org")
+    page = client.get("/admin/?lang=en").text
+    assert "mini-2026" in page and "protected-2026" not in page  # a draft
+    assert "<th>Responses</th>" not in page  # the district's count is not theirs
+    assert ">Jackson Elementary</a>" in page  # their school by name, not its code
+    office = app.test_client()
+    login(office, "first-admin@example.org")
+    page = office.get("/admin/?lang=en").text
+    assert "protected-2026" in page and "<th>Responses</th>" in page
