@@ -320,6 +320,29 @@ def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, ap
     assert taken.status_code == 422 and "already a survey" in taken.text
 
 
+def test_a_refused_section_keeps_what_was_typed(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    refused = post(
+        designer,
+        "/admin/surveys/mini-2026/sections",
+        {
+            "version": "1",
+            "key": "transport",
+            "title_en": "Getting to school",
+            "title_es": "Cómo llegan",
+            "question_key": "how",
+            "question_type": "single_choice",
+            "question_text_en": "How?",  # no choices: refused
+        },
+        "/admin/surveys/mini-2026",
+    )
+    assert refused.status_code == 422
+    page = html.unescape(refused.text)
+    assert '<details class="add-section" open>' in page
+    assert 'value="transport"' in page and 'value="Cómo llegan"' in page
+    assert 'value="how"' in page and "How?" in page
+
+
 def test_a_copy_for_next_year_carries_next_years_name(designer, seeded):
     made = post(
         designer,
