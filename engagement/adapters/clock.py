@@ -1,7 +1,7 @@
 """The current time, injectable so tests can stand anywhere in the school year."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from flask import current_app
 
@@ -15,3 +15,8 @@ def system_clock() -> datetime:
 def app_clock() -> Clock:
     """The clock this app was configured with (tests pass CLOCK)."""
     return current_app.config.get("CLOCK") or system_clock
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """Midnight of that day: what is kept where an exact time could identify someone."""
+    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)

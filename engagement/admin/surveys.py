@@ -519,7 +519,7 @@ def publish_survey(slug: str):
     try:
         opens_at = district_datetime(request.form.get("opens_at", ""), "opens_at")
         closes_at = district_datetime(request.form.get("closes_at", ""), "closes_at")
-        publish(
+        survey = publish(
             db.session,
             slug,
             opens_at=opens_at,
@@ -540,11 +540,9 @@ def publish_survey(slug: str):
             audiences=AUDIENCE_LABELS,
             missing=editing.missing_translations(draft.template),
         )
-    if opens_at is not None and opens_at > app_clock()():
-        flash(
-            _("The survey will open on %(date)s.", date=format_date(opens_at, format="long")),
-            "info",
-        )
+    if survey.not_open_yet(app_clock()()):
+        opens = format_date(survey.opens_at, format="long")
+        flash(_("The survey will open on %(date)s.", date=opens), "info")
     else:
         flash(_("The survey is open."), "info")
     return redirect(_survey_url(slug))

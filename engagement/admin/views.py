@@ -12,7 +12,7 @@ from engagement.auth.permissions import (
     sees_reports,
     sees_surveys,
 )
-from engagement.designer.service import list_surveys, school_names
+from engagement.designer.service import list_surveys
 from engagement.extensions import db
 from engagement.models import SurveyStatus
 from engagement.web.guards import whole_number
@@ -40,7 +40,7 @@ def index():
         rates=not rates_scope.nowhere,
         district_counts=runs or rates_scope.everywhere,
         reading=reading,
-        school_names=school_names(db.session, reading.schools),
+        school_names={school.code: school.name for school in current_user.schools},
     )
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from engagement.adapters.clock import Clock
+from engagement.adapters.clock import Clock, start_of_day
 from engagement.delivery.completion import CompletionRows, write_completion
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
@@ -460,10 +460,6 @@ def _answer_rows(
     return rows
 
 
-def _day(moment: datetime) -> datetime:
-    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
-
-
 def _complete(
     session: Session,
     state: DraftState,
@@ -490,7 +486,7 @@ def _complete(
         "role": set_by_answers.get("role", definition.audience),
         "grade_band": set_by_answers.get("grade_band"),
     }
-    today = _day(now)
+    today = start_of_day(now)
     rows = CompletionRows(
         draft_id=draft.id,
         read_revision=draft.revision,
@@ -499,7 +495,7 @@ def _complete(
         response={
             "version_id": draft.version_id,
             **group,
-            "started_at": _day(draft.created_at),
+            "started_at": start_of_day(draft.created_at),
             "completed_at": today,
         },
         group={**group, "grade_band": group["grade_band"] or ""},  # "" stands for none

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
 from engagement.audit import record
-from engagement.models import Response, School, Survey, SurveyStatus, SurveyVersion, User
+from engagement.models import Response, Survey, SurveyStatus, SurveyVersion, User
 from engagement.surveys.definition import SurveyDefinition
 from engagement.surveys.loader import definition_to_template, definition_to_yaml, parse_yaml
 from engagement.surveys.store import (
@@ -94,15 +94,6 @@ def load_draft(session: Session, slug: str) -> Draft:
     _, problems = validate_template(template, slug, indicator_catalogue(session))
     return Draft(
         survey, version, definition, template, problems, response_count(session, survey.id)
-    )
-
-
-def school_names(session: Session, codes) -> dict[str, str]:
-    """{code: name} of these schools, for a page that lists a reader's schools."""
-    if not codes:
-        return {}
-    return dict(
-        session.execute(select(School.code, School.name).where(School.code.in_(codes))).all()
     )
 
 

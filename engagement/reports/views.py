@@ -6,6 +6,7 @@ import re
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -47,11 +48,13 @@ def _sizes() -> CellSizes:
     return CellSizes.from_config(current_app.config)
 
 
+CHANNEL_LABELS = {Channel.WEB: _l("Web"), Channel.SMS: _l("SMS"), Channel.PAPER: _l("Paper")}
+TIER_LABELS = {"focus": _l("Focus"), "achieving": _l("Achieving"), "excelling": _l("Excelling")}
 # What the report pages' filters may hold; grade band and role are free text (a survey's codes).
 _FILTER_VALUES = {
     "language": set(SUPPORTED_LANGUAGES),
-    "channel": {channel.value for channel in Channel},
-    "tier": {"focus", "achieving", "excelling"},
+    "channel": {channel.value for channel in CHANNEL_LABELS},
+    "tier": set(TIER_LABELS),
 }
 
 
@@ -163,6 +166,8 @@ def _page(
         note=lambda cell: cell_note(cell, table.min_cell),
         years=school_years(db.session),
         filters=_filters(),
+        channels={channel.value: label for channel, label in CHANNEL_LABELS.items()},
+        tiers=TIER_LABELS,
         title=title,
         printable=request.args.get("print") == "1",
         export_urls=export_urls,

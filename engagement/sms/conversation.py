@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engagement.adapters.clock import Clock
+from engagement.adapters.clock import Clock, start_of_day
 from engagement.delivery.service import (
     DeliveryError,
     DraftState,
@@ -125,7 +125,7 @@ def handle_inbound(
     replies = [smart_encode(reply) for reply in replies]
     session.add(
         InboundMessage(
-            message_sid=message.sid, reply=_SEPARATOR.join(replies), received_at=_day(now)
+            message_sid=message.sid, reply=_SEPARATOR.join(replies), received_at=start_of_day(now)
         )
     )
     try:
@@ -165,11 +165,6 @@ def _stored_reply(session: Session, sid: str) -> list[str] | None:
     if reply is None:
         return None
     return [part for part in reply.split(_SEPARATOR) if part]
-
-
-def _day(moment: datetime) -> datetime:
-    """Midnight of that day: what is kept where an exact time could identify someone."""
-    return datetime.combine(moment.date(), time(0), tzinfo=moment.tzinfo)
 
 
 def lock_contact(session: Session, phone: str, now: datetime) -> Contact:
@@ -667,8 +662,8 @@ def finish(
         conversation.school_id = None  # with the survey and the day, it would name the response
     conversation.current_key = None
     conversation.expires_at = None
-    conversation.created_at = _day(conversation.created_at)
-    conversation.updated_at = _day(now)
+    conversation.created_at = start_of_day(conversation.created_at)
+    conversation.updated_at = start_of_day(now)
     session.flush()
 
 
