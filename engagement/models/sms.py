@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -35,6 +45,8 @@ class Contact(Base):
     phone: Mapped[str] = mapped_column(String(16), unique=True)
     # None until the person picks one (or an import sets it).
     language: Mapped[str | None] = mapped_column(String(5))
+    # The person texted their language themselves: a later import does not overrule them.
+    language_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
     role: Mapped[str | None] = mapped_column(String(20))
     # Current state; the history is the append-only OptEvent log.
     opted_out: Mapped[bool] = mapped_column(default=False)

@@ -143,9 +143,13 @@ def estimate_campaign(
 
 
 def _invitation_text(definition: SurveyDefinition, contact: Contact, settings: SmsSettings) -> str:
-    return _in_their_language(
+    """The invitation; a language taken from a file comes with the way to change it."""
+    text = _in_their_language(
         contact, lambda each: prompts.invitation(definition, each, settings.office_name)
     )
+    if contact.language is not None and not contact.language_chosen:
+        text += "\n" + prompts.other_languages(contact.language)
+    return text
 
 
 def _already_invited(session: Session, contact_id: int, survey_id: int) -> bool:

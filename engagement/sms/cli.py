@@ -72,6 +72,11 @@ def import_contacts_command(file: str, import_valid: bool) -> None:
         f"{report.created} contact(s) added, {report.updated} updated, "
         f"{report.merged} duplicate row(s) merged, {len(report.bad)} bad row(s) skipped."
     )
+    if report.kept_language:
+        click.echo(
+            f"{report.kept_language} contact(s) kept the language they texted us"
+            " instead of the file's."
+        )
 
 
 def _campaign_target(slug: str, schools: tuple[str, ...]) -> tuple[Survey, list[int]]:

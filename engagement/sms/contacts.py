@@ -43,6 +43,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     merged: int = 0  # rows that repeated a phone seen earlier in the file
+    kept_language: int = 0  # known phones whose own texted language the file did not overrule
     bad: list[BadRow] = field(default_factory=list)
     imported: bool = False
 
@@ -75,8 +76,9 @@ def import_contacts(
 ) -> ImportReport:
     """Check every row, then import all of them, or the good ones when `import_valid`. Commits.
 
-    A phone already known gets the file's language, role and schools added. The
-    audit entry (actor None: the command line) holds counts only, never numbers.
+    A phone already known gets the file's role and schools added, and its language
+    unless the person texted theirs (Contact.language_chosen). The audit entry (actor
+    None: the command line) holds counts only, never numbers.
     """
     try:
         return _import(session, text, clock, import_valid, region, actor)
@@ -137,6 +139,7 @@ def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
             "created": report.created,
             "updated": report.updated,
             "merged": report.merged,
+            "kept_language": report.kept_language,
             "bad": len(report.bad),
         },
         at=clock(),
@@ -227,7 +230,10 @@ def _store(session: Session, rows: dict[str, _Row], clock: Clock, report: Import
             report.created += 1
         else:
             report.updated += 1
-        contact.language = row.language or contact.language
+        if contact.language_chosen and row.language and row.language != contact.language:
+            report.kept_language += 1
+        elif row.language:
+            contact.language = row.language
         contact.role = row.role or contact.role
         known = {s.id for s in contact.schools}
         contact.schools = list(contact.schools) + [

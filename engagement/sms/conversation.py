@@ -71,6 +71,12 @@ _LANGUAGE_WORDS = {
         ["3", "zh", "chinese", "mandarin", "中文", "普通话", "汉语", "华语", "国语"], "zh"
     ),
 }
+# Whole language names change the language at any point; digits and codes could be answers.
+_LANGUAGE_NAMES = {
+    word: language
+    for word, language in _LANGUAGE_WORDS.items()
+    if len(word) > 2 or not word.isascii()
+}
 _SURVEY_KEYWORD = re.compile(r"[a-z0-9]{2,20}")
 
 
@@ -308,6 +314,9 @@ class Turn:
             return []  # nothing is sent to an opted-out phone until it opts back in
         active, expired = self.active()
         word = compact(body)
+        named = _LANGUAGE_NAMES.get(word)
+        if named is not None and (self.contact.language is not None or active is None):
+            return self._switch_language(named, active)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
             survey = open_survey_keywords(self.session, self.now).get(word)
             if survey is not None:
@@ -446,7 +455,10 @@ class Turn:
         if conversation.step is ConversationStep.LANGUAGE:
             return [prompt]
         definition = self._definition(conversation)
-        return [prompts.opening(definition, self.language) + "\n" + prompt]
+        opening = prompts.opening(definition, self.language)
+        if not self.contact.language_chosen:  # the language came from a file: say how to change it
+            opening += "\n" + prompts.other_languages(self.language)
+        return [opening + "\n" + prompt]
 
     def _definition(self, conversation: Conversation) -> SurveyDefinition:
         if conversation.draft_token:
@@ -530,9 +542,30 @@ class Turn:
         language = _LANGUAGE_WORDS.get(compact(body)) or _LANGUAGE_WORDS.get(normalise(body))
         if language is None:
             return self._failed(conversation, prompts.language_not_understood())
-        self.contact.language = language
+        self.contact.language, self.contact.language_chosen = language, True
         conversation.tries = 0
         return self.begin(conversation)
+
+    def _switch_language(self, language: str, active: Conversation | None) -> list[str]:
+        """ESPAÑOL, 中文, ENGLISH: from now on in that language, this survey's answer included."""
+        self.contact.language, self.contact.language_chosen = language, True
+        replies = [prompts.language_changed(language)]
+        if active is None:
+            return replies + self._promote()
+        if active.step is ConversationStep.LANGUAGE:  # asked before the file's language came
+            return self.begin(active)
+        if active.draft_token is not None:
+            state = self._draft(active)
+            self._found_draft = save_answers(
+                self.session,
+                active.draft_token,
+                {},
+                self.clock,
+                language=language,
+                commit=False,
+                read=state,
+            )
+        return [*replies, self.current_prompt(active)]
 
     def _choose_school(self, conversation: Conversation, body: str) -> list[str]:
         options = [self.session.get(School, i) for i in conversation.school_options]

@@ -18,6 +18,13 @@ from engagement.web.forms import answer_error_message
 
 # Asked before anything else when the language is unknown, so it is in all three at once.
 LANGUAGE_QUESTION = "Reply 1 for English.\nResponda 2 para español.\n回复 3 选择中文。"
+# How to change language, each in the language it offers: for a phone whose language came
+# from the office's file, which may be wrong, and which its reader may not read.
+_SWITCH_OFFERS = {
+    "en": "English? Reply ENGLISH.",
+    "es": "¿Español? Responda ESPAÑOL.",
+    "zh": "需要中文请回复：中文",
+}
 
 
 @contextmanager
@@ -93,6 +100,16 @@ def school_name_question(language: str) -> str:
 def school_not_found(language: str) -> str:
     with speaking(language):
         return _("Sorry, we did not find that school. Please reply with its name.")
+
+
+def other_languages(language: str) -> str:
+    """How to switch to each language but `language`, one line each."""
+    return "\n".join(offer for each, offer in _SWITCH_OFFERS.items() if each != language)
+
+
+def language_changed(language: str) -> str:
+    with speaking(language):
+        return _("From now on we will text you in English.")
 
 
 def language_not_understood() -> str:

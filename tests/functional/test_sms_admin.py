@@ -109,7 +109,14 @@ def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, see
     assert sorted(s.code for s in contacts["+16265550201"].schools) == ["blair", "field", "jackson"]
     [event] = imports(seeded)
     assert (event.action, event.actor_email) == ("sms.contacts_imported", "designer@example.org")
-    assert event.details == {"rows": 8, "created": 2, "updated": 0, "merged": 1, "bad": 5}
+    assert event.details == {
+        "rows": 8,
+        "created": 2,
+        "updated": 0,
+        "merged": 1,
+        "kept_language": 0,
+        "bad": 5,
+    }
 
     # The contact list: counts per school and language, never a number.
     listing = designer.get("/admin/sms/contacts")
