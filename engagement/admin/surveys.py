@@ -18,6 +18,7 @@ from engagement.designer.service import (
     DesignerError,
     clone_survey,
     close,
+    closing_summary,
     create_from_file,
     create_survey,
     edit,
@@ -546,6 +547,20 @@ def publish_survey(slug: str):
     else:
         flash(_("The survey is open."), "info")
     return redirect(_survey_url(slug))
+
+
+@bp.get("/surveys/<slug>/close")
+@run
+def confirm_close(slug: str):
+    """Closing cannot be undone for those part-way through: say how many before it happens."""
+    try:
+        summary = closing_summary(db.session, slug)
+    except DesignerError as error:
+        if error.code == "unknown_survey":
+            abort(404)
+        flash(designer_message(error), "error")
+        return redirect(_survey_url(slug))
+    return render_template("admin/close_survey.html", summary=summary, form=CsrfForm())
 
 
 @bp.post("/surveys/<slug>/close")

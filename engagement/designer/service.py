@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
 from engagement.audit import record
-from engagement.models import Response, Survey, SurveyStatus, SurveyVersion, User
+from engagement.models import (
+    Conversation,
+    ConversationStatus,
+    Response,
+    ResponseDraft,
+    Survey,
+    SurveyStatus,
+    SurveyVersion,
+    User,
+)
 from engagement.surveys.definition import SurveyDefinition
 from engagement.surveys.loader import definition_to_template, definition_to_yaml, parse_yaml
 from engagement.surveys.store import (
@@ -392,6 +401,37 @@ def publish(
     )
     session.commit()
     return survey
+
+
+@dataclass(frozen=True)
+class ClosingSummary:
+    """What closing would stop: shown before the office confirms it."""
+
+    survey: Survey
+    responses: int
+    unfinished: int  # drafts started and not completed: they cannot be finished once closed
+    texting: int  # phones in the middle of this survey by text
+
+
+def closing_summary(session: Session, slug: str) -> ClosingSummary:
+    survey = _survey(session, slug)
+    if survey.status != SurveyStatus.OPEN:
+        raise DesignerError("not_open")
+    versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+    unfinished = session.scalar(
+        select(func.count())
+        .select_from(ResponseDraft)
+        .where(ResponseDraft.version_id.in_(versions), ResponseDraft.completed.is_(False))
+    )
+    texting = session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.survey_id == survey.id,
+            Conversation.status == ConversationStatus.ACTIVE,
+        )
+    )
+    return ClosingSummary(survey, response_count(session, survey.id), unfinished, texting)
 
 
 def close(session: Session, slug: str, *, actor: User, clock: Clock) -> Survey:

@@ -62,6 +62,7 @@ class RateBoard:
     # Families and students are counted against enrolment; staff have no denominator here.
     has_denominator: bool
     totals: Counter = field(default_factory=Counter)
+    whole_district: bool = True  # False: only the reader's own schools (school staff)
 
     @property
     def columns(self) -> list[tuple[str, Channel]]:
@@ -133,6 +134,7 @@ def response_rate_board(
         rows=rows,
         as_of=clock(),
         has_denominator=survey.audience != Audience.STAFF,
+        whole_district=schools is None,
         totals=totals,
     )
 

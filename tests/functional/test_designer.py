@@ -516,3 +516,45 @@ def test_the_yaml_editor_saves_a_change_and_lists_problems_instead_of_failing(de
         assert refused.status_code == 422 and "not a survey template" in refused.text
     seeded.expire_all()
     assert seeded.scalars(select(Survey)).one().title["en"] == "Biking to school"
+
+
+def test_closing_an_open_survey_first_says_what_it_stops(designer, seeded, clock):
+    from engagement.delivery.service import start_response
+    from engagement.models import Channel
+    from tests.support import respond
+
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    respond(seeded, clock, "mini-2026", "jackson", {"attended": 1, "grade": 1})
+    for language in ("es", "zh"):  # two families part-way through
+        start_response(seeded, "mini-2026", "field", language, Channel.WEB, clock)
+
+    page = designer.get("/admin/surveys/mini-2026")
+    # One click on the survey page only asks; nothing there closes the survey.
+    assert 'href="/admin/surveys/mini-2026/close"' in page.text
+    assert 'action="/admin/surveys/mini-2026/close"' not in page.text
+    ask = designer.get("/admin/surveys/mini-2026/close")
+    assert ask.status_code == 200
+    assert "1 responses are kept and stay in the reports." in ask.text
+    assert "2 people started and have not finished: they will not be able to." in ask.text
+    assert "answering by text message" not in ask.text  # nobody is
+    assert 'href="/admin/surveys/mini-2026">Keep it open</a>' in ask.text
+    assert count(seeded, AuditEvent, AuditEvent.action == "survey.closed") == 0
+    assert seeded.scalars(select(Survey)).one().status is SurveyStatus.OPEN
+
+    closed = post(designer, "/admin/surveys/mini-2026/close", {}, "/admin/surveys/mini-2026/close")
+    assert closed.status_code == 302
+    seeded.expire_all()
+    assert seeded.scalars(select(Survey)).one().status is SurveyStatus.CLOSED
+    # Asking again about a closed survey says so; an unknown one is not there.
+    again = designer.get("/admin/surveys/mini-2026/close", follow_redirects=True)
+    assert "This survey is not open." in again.text
+    assert designer.get("/admin/surveys/nope-2026/close").status_code == 404
+
+
+def test_closing_needs_the_right_to_run_surveys(client, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    make_user(seeded, clock, "reader@example.org", Role.LEADERSHIP)
+    login(client, "reader@example.org")
+    assert client.get("/admin/surveys/mini-2026/close").status_code == 403

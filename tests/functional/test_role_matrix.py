@@ -47,6 +47,7 @@ ROUTES = [
     ("POST", "/admin/surveys/mini-2026/export.xlsx", DESIGN),
     ("POST", "/admin/surveys/mini-2026/questions/grade/down", DESIGN),
     ("POST", "/admin/surveys/mini-2026/publish", DESIGN),
+    ("GET", "/admin/surveys/mini-2026/close", DESIGN),
     ("POST", "/admin/surveys/mini-2026/close", DESIGN),
     ("GET", "/admin/surveys/mini-2026/distribute", DESIGN),
     ("GET", "/admin/surveys/mini-2026/flyer/jackson", DESIGN),
