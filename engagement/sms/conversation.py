@@ -341,9 +341,13 @@ class Turn:
         """HELP, STOP or START; the opt record keeps the word as texted (PARAR, 退订)."""
         language = self.contact.language or word_language
         if keyword is Keyword.HELP:
-            return [
+            replies = [
                 prompts.help_reply(language, self.settings.office_name, self.settings.office_phone)
             ]
+            active = None if self.contact.opted_out else self.active()[0]
+            if active is not None:  # then where they were, so nobody scrolls back for it
+                replies.append(self.current_prompt(active))
+            return replies
         if keyword is Keyword.STOP:
             if not self.contact.opted_out:
                 record_opt(self.session, self.contact, OptKind.OPT_OUT, self.now, "keyword", word)

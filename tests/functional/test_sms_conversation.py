@@ -241,6 +241,18 @@ def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
     assert "(626) 555-0200" in text(client, "+16265550203", "帮助")[0]
 
 
+def test_help_in_the_middle_of_a_survey_asks_the_current_question_again(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="es", schools=("field",))
+    text(client, PHONE, "mini")
+    text(client, PHONE, "sí")
+    help_line, question = text(client, PHONE, "AYUDA")
+    assert help_line.startswith("PUSD Engagement: encuestas")
+    assert question.startswith("¿Qué calificación le daría a la escuela?")
+    assert text(client, PHONE, "B")[0].startswith("Grado de su hijo")  # carries on as before
+    text(client, PHONE, "PARAR")
+    assert len(text(client, PHONE, "AYUDA")) == 1  # opted out: help, and no question
+
+
 def test_duplicate_message_sid_gets_the_same_reply_and_changes_nothing(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
     text(client, PHONE, "mini")
