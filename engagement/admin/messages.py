@@ -23,6 +23,13 @@ def designer_message(error: DesignerError) -> str:
             "Please reload it and make your change again.",
             number=p.get("number"),
         ),
+        "translation_conflict": lambda: _(
+            "Someone saved version %(number)s while you were typing, and changed %(count)s of "
+            "the texts you changed. Nothing was saved. Your text is in the boxes, theirs is "
+            "shown under each one: choose, then save again.",
+            number=p.get("number"),
+            count=len(p.get("conflicts", {})),
+        ),
         "open_needs_translations": lambda: _(
             "This survey is open: every text must stay translated into English, Spanish and "
             "Chinese. Complete the translations, or close the survey first."

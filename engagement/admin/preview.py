@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from flask import abort, g, redirect, render_template, request, session, url_for
 
 from engagement.auth.permissions import Permission, require_permission
+from engagement.designer import editing
 from engagement.designer.service import DesignerError, load_draft
 from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES, supported
@@ -46,6 +47,11 @@ def _keep(slug: str, answers: dict) -> None:
             value = value[:MAX_KEPT_TEXT]
         stored[key] = value
     session[PREVIEW_KEY] = {slug: stored}
+
+
+def _untranslated(draft, lang: str) -> int:
+    """Texts this language still lacks: the preview shows them in English, as parents would."""
+    return sum(1 for text in editing.missing_translations(draft.template) if lang in text.missing)
 
 
 def _draft(slug: str, lang: str):
@@ -127,6 +133,7 @@ def preview_page(slug: str, language: str, number: int):
         has_previous=previous_section(definition, answers, index) is not None,
         form_action=url_for(".preview_page", slug=slug, language=lang, number=number),
         resume_url=None,
+        untranslated=_untranslated(draft, lang),
     ), status
 
 
@@ -141,4 +148,5 @@ def preview_done(slug: str, language: str):
         language=lang,
         text=draft.definition.thanks,
         answered=len(_answers(slug)),
+        untranslated=_untranslated(draft, lang),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from engagement.designer.service import (
     list_surveys,
     load_draft,
     publish,
+    save_translations,
     template_files,
 )
 from engagement.extensions import db
@@ -327,13 +329,28 @@ def translations(slug: str):
         }
         if any(value is not None for value in posted.values()):
             edits[text.path] = {lang: value or "" for lang, value in posted.items()}
-    return _edit(
-        slug,
-        partial(editing.apply_translations, edits=edits),
-        {"change": "translations"},
-        template="admin/translations.html",
-        texts=texts,
-    )
+    try:
+        saved = save_translations(
+            db.session,
+            slug,
+            edits,
+            typed_on=_expected_version(),
+            actor=current_user,
+            clock=app_clock(),
+        )
+    except DesignerError as error:
+        db.session.rollback()
+        if error.code == "unknown_survey":
+            abort(404)
+        draft = load_draft(db.session, slug)
+        texts = list(editing.translatable_texts(draft.template))
+        conflicts = error.params.get("conflicts", {})
+        if error.code != "stale":  # what they typed stays in the boxes, to fix or save again
+            texts = [replace(t, values={**t.values, **edits.get(t.path, {})}) for t in texts]
+        return _refusal(
+            error, "admin/translations.html", draft=draft, texts=texts, conflicts=conflicts
+        )
+    return _saved(saved, slug)
 
 
 @bp.route("/surveys/<slug>/yaml", methods=["GET", "POST"])

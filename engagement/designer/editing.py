@@ -120,6 +120,38 @@ def apply_translations(
     return result
 
 
+def rebase_translations(
+    base: dict[str, Any], current: dict[str, Any], edits: dict[Path, dict[str, str]]
+) -> tuple[dict[Path, dict[str, str]], dict[Path, dict[str, str]]] | None:
+    """Texts typed over version `base`, moved onto the newer `current`.
+
+    Two translators (Spanish, Chinese) on one page at once: a text the typist left as it
+    was takes the newer version's; a text only they changed keeps theirs. Returns (edits,
+    conflicts): a text both changed, differently, keeps theirs and lists the newer one in
+    conflicts ({path: {language: newer text}}). None when the texts no longer line up
+    (sections or questions added, moved or deleted since).
+    """
+    before = {text.path: text for text in translatable_texts(base)}
+    after = {text.path: text for text in translatable_texts(current)}
+    if [(t.path, t.owner) for t in before.values()] != [(t.path, t.owner) for t in after.values()]:
+        return None
+    rebased: dict[Path, dict[str, str]] = {}
+    conflicts: dict[Path, dict[str, str]] = {}
+    for path, typed in edits.items():
+        if path not in before:
+            continue
+        values = {}
+        for lang in SUPPORTED_LANGUAGES:
+            mine = (typed.get(lang) or "").strip()
+            was = (before[path].values.get(lang) or "").strip()
+            now = (after[path].values.get(lang) or "").strip()
+            values[lang] = now if mine in (was, now) else mine
+            if mine not in (was, now) and was != now:
+                conflicts.setdefault(path, {})[lang] = now
+        rebased[path] = values
+    return rebased, conflicts
+
+
 # --- survey settings, sections and questions ---------------------------------------------
 
 SETTINGS = ("audience", "school_year", "sms_keyword", "min_cell_size")

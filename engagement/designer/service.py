@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from engagement.surveys.store import (
 from engagement.surveys.validation import Problem, validate_template
 from engagement.surveys.xlsform import XlsFormError, read_xlsform, write_xlsform
 
+from . import editing
 from .editing import EditError, clone_template
 
 Template = dict[str, Any]
@@ -204,6 +206,50 @@ def edit(
 
 
 # --- creating ------------------------------------------------------------------------------
+
+
+def save_translations(
+    session: Session,
+    slug: str,
+    edits: dict[editing.Path, dict[str, str]],
+    *,
+    typed_on: int | None,
+    actor: User,
+    clock: Clock,
+) -> Saved:
+    """Save texts typed on version `typed_on`, keeping what others saved since then.
+
+    A text someone else changed meanwhile, which this typist changed too, is refused as a
+    conflict (DesignerError "translation_conflict", with `conflicts` and the newest
+    version's `number`), and nothing is saved.
+    """
+    survey = _survey(session, slug)
+    current = latest_version(session, survey.id)
+    if typed_on is not None and current is not None and current.number != typed_on:
+        base = session.scalars(
+            select(SurveyVersion).where(
+                SurveyVersion.survey_id == survey.id, SurveyVersion.number == typed_on
+            )
+        ).first()
+        rebased = base and editing.rebase_translations(
+            definition_to_template(definition_of(base)),
+            definition_to_template(definition_of(current)),
+            edits,
+        )
+        if not rebased:
+            raise DesignerError("stale", number=current.number)
+        edits, conflicts = rebased
+        if conflicts:
+            raise DesignerError("translation_conflict", number=current.number, conflicts=conflicts)
+    return edit(
+        session,
+        slug,
+        partial(editing.apply_translations, edits=edits),
+        actor=actor,
+        clock=clock,
+        details={"change": "translations"},
+        expected_version=current.number if current else None,
+    )
 
 
 def create_survey(session: Session, template: Template, *, actor: User, clock: Clock) -> Saved:

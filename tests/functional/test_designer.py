@@ -3,10 +3,12 @@
 import dataclasses
 import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
+from engagement.designer.service import load_draft
 from engagement.models import (
     AuditEvent,
     Response,
@@ -19,7 +21,7 @@ from engagement.models import (
 from engagement.surveys.store import KeywordTaken, save_definition, set_status
 from engagement.surveys.xlsform import write_xlsform
 from tests.staff import form_token, login, make_user
-from tests.support import FIXTURES, complete_via_web, mini, template
+from tests.support import FIXTURES, complete_via_web, csrf_token, mini, template
 
 
 @pytest.fixture
@@ -558,3 +560,84 @@ def test_closing_needs_the_right_to_run_surveys(client, seeded, clock):
     make_user(seeded, clock, "reader@example.org", Role.LEADERSHIP)
     login(client, "reader@example.org")
     assert client.get("/admin/surveys/mini-2026/close").status_code == 403
+
+
+def _translation_form(page_html: str) -> dict[str, str]:
+    """Every box of the translations page as the browser would send it back unchanged."""
+    fields = dict(re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)</textarea>', page_html))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    version = re.search(r'name="version" value="(\d+)"', page_html).group(1)
+    return {**fields, "version": version, "csrf_token": csrf_token(page_html)}
+
+
+def test_two_translators_at_once_keep_each_others_work(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    url = "/admin/surveys/mini-2026/translations"
+    spanish = _translation_form(designer.get(url).text)
+    chinese = dict(spanish)  # both opened the page on the same version
+    title = "t:title"
+    spanish[f"{title}:es"] = "Encuesta breve"
+    chinese[f"{title}:zh"] = "简短调查"
+    chinese["t:sections.0.title:zh"] = "第一部分"
+    assert designer.post(url, data=spanish).status_code == 302
+    # The second save comes from a page opened before the first: it keeps the Spanish.
+    assert designer.post(url, data=chinese).status_code == 302
+    seeded.expire_all()
+    template = load_draft(seeded, "mini-2026").template
+    assert template["title"]["es"] == "Encuesta breve" and template["title"]["zh"] == "简短调查"
+    assert template["sections"][0]["title"]["zh"] == "第一部分"
+    assert versions(seeded, "mini-2026") == 3
+
+
+def test_a_text_both_translators_changed_is_shown_to_choose_and_nothing_is_lost(
+    designer, seeded, clock
+):
+    save_definition(seeded, mini(), clock)
+    url = "/admin/surveys/mini-2026/translations"
+    first = _translation_form(designer.get(url).text)
+    second = dict(first)
+    first["t:title:es"] = "Encuesta corta"
+    second["t:title:es"] = "Encuesta breve"
+    second["t:sections.0.title:zh"] = "第一部分"
+    assert designer.post(url, data=first).status_code == 302
+    clash = designer.post(url, data=second)
+    assert clash.status_code == 422
+    assert "changed 1 of the texts you changed. Nothing was saved." in clash.text
+    # Their own typing is still in the boxes; the other person's text is shown beside it.
+    assert ">Encuesta breve</textarea>" in clash.text and ">第一部分</textarea>" in clash.text
+    assert "Saved meanwhile by someone else: <q>Encuesta corta</q>" in clash.text
+    assert versions(seeded, "mini-2026") == 2
+    # Saving again from that page keeps what they chose.
+    again = designer.post(url, data=_translation_form(clash.text))
+    assert again.status_code == 302
+    seeded.expire_all()
+    template = load_draft(seeded, "mini-2026").template
+    assert template["title"]["es"] == "Encuesta breve"
+    assert template["sections"][0]["title"]["zh"] == "第一部分"
+
+
+def test_a_refused_translation_save_keeps_what_was_typed(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)  # an open survey stays translated
+    url = "/admin/surveys/mini-2026/translations"
+    form = _translation_form(designer.get(url).text)
+    form["t:title:zh"] = ""
+    form["t:sections.0.title:es"] = "Primera parte, revisada"
+    refused = designer.post(url, data=form)
+    assert refused.status_code == 422 and "every text must stay translated" in refused.text
+    assert ">Primera parte, revisada</textarea>" in refused.text
+
+
+def test_the_preview_says_which_texts_show_in_english_for_want_of_a_translation(
+    designer, seeded, clock
+):
+    assert post(designer, "/admin/surveys/new", NEW).status_code == 302  # English only
+    page = designer.get("/admin/surveys/walk-2026/preview/es", follow_redirects=True)
+    assert "Does your child walk to school?" in page.text  # what a parent would see
+    assert "3 textos aún no están traducidos a este idioma" in page.text
+    assert 'href="/admin/surveys/walk-2026/translations"' in page.text
+    english = designer.get("/admin/surveys/walk-2026/preview/en", follow_redirects=True)
+    assert "not translated" not in english.text
+    save_definition(seeded, mini(), clock)  # complete in every language: no notice
+    whole = designer.get("/admin/surveys/mini-2026/preview/zh", follow_redirects=True)
+    assert "/translations" not in whole.text
