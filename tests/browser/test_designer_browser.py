@@ -61,6 +61,11 @@ def test_admin_creates_translates_previews_and_publishes_a_survey(server, page):
     assert page.locator(".problems li.translation").count() == 6
     page.screenshot(path=str(shots / "1-publish-refused.png"), full_page=True)
 
+    page.click("a:has-text('Preview: Español')")
+    assert "3 textos aún no están traducidos a este idioma" in page.content()
+    page.screenshot(path=str(shots / "1b-preview-untranslated.png"), full_page=True)
+    page.goto(f"{server}/admin/surveys/walk-2026?lang=en")
+
     page.click("text=Translations")
     assert page.locator("td.missing").count() == 6
     page.screenshot(path=str(shots / "2-translations-missing.png"), full_page=True)
@@ -79,6 +84,22 @@ def test_admin_creates_translates_previews_and_publishes_a_survey(server, page):
     assert "Every text is translated." in page.content()
     page.screenshot(path=str(shots / "3-translations-complete.png"), full_page=True)
 
+    # Two tabs on the same version: the second one's Spanish title clashes with the first's.
+    other = page.context.new_page()
+    other.goto(page.url)
+    page.fill("textarea[name='t:title:es']", "Ir caminando a la escuela")
+    page.click("text=Save translations")
+    other.fill("textarea[name='t:title:es']", "A pie a la escuela")
+    other.fill("textarea[name='t:sections.0.title:zh']", "上学的路")
+    other.click("text=Save translations")
+    assert "Nothing was saved." in other.content()
+    assert other.locator("p.conflict q").inner_text() == "Ir caminando a la escuela"
+    other.screenshot(path=str(shots / "3b-translations-conflict.png"), full_page=True)
+    other.click("text=Save translations")  # theirs chosen: saved over the newer version
+    assert "Saved as version 4." in other.content()
+    other.close()
+    page.goto(f"{server}/admin/surveys/walk-2026/translations")
+
     page.click("text=Back to the survey")
     page.click("a:has-text('Preview: Español')")
     assert "¿Su hijo camina a la escuela?" in page.content()
@@ -96,6 +117,16 @@ def test_admin_creates_translates_previews_and_publishes_a_survey(server, page):
 
     page.goto(f"{server}/s/walk-2026?school=jackson&lang=zh")
     assert "走路上学" in page.content()
+
+    page.goto(f"{server}/admin/surveys/walk-2026")
+    page.click("text=Close the survey…")
+    assert "0 people started and have not finished" in page.content()
+    page.screenshot(path=str(shots / "7-close-asks-first.png"), full_page=True)
+    page.click("text=Keep it open")
+    assert "Open" in page.locator(".status").inner_text()
+    page.click("text=Close the survey…")
+    page.click("button:has-text('Close the survey')")
+    assert "The survey is closed." in page.content()
     page.goto(f"{server}/admin/audit")
-    for action in ("survey.created", "survey.edited", "survey.published"):
+    for action in ("survey.created", "survey.edited", "survey.published", "survey.closed"):
         assert action in page.content()

@@ -45,6 +45,9 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     assert "fewer than 10" in page.text
     # Field (3) is small; Jackson (12, the smallest other) is hidden with it.
     assert "hidden to protect a small group" in page.text
+    # Each way a figure can be missing is explained under the table, in the reader's words.
+    assert "“fewer than 10”: too few people answered to show without singling" in page.text
+    assert 'title="no responses yet">—</span>' in page.text  # schools with no family yet
     assert "75.0%" in page.text and "(n=20)" in page.text  # Madison
     assert "68.6%" in page.text and "(n=35)" in page.text  # district: 24 of 35
     assert "<svg" in page.text and "<desc>" in page.text
