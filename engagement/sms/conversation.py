@@ -55,7 +55,7 @@ from engagement.surveys.flow import next_question
 from engagement.surveys.store import definition_of, definition_of_row
 
 from . import prompts
-from .keywords import Keyword, compact, keyword_of
+from .keywords import LANGUAGE_NAMES, LANGUAGE_WORDS, Keyword, compact, keyword_of
 from .phones import is_practice_phone, normalise_phone
 from .school_names import matching_schools
 from .segments import smart_encode
@@ -64,19 +64,6 @@ from .segments import smart_encode
 MAX_BODY = 1600
 # Replies are stored joined by form feeds, one TwiML <Message> each.
 _SEPARATOR = "\f"
-_LANGUAGE_WORDS = {
-    **dict.fromkeys(["1", "en", "english", "ingles", "英文", "英语"], "en"),
-    **dict.fromkeys(["2", "es", "espanol", "spanish", "castellano", "西班牙语"], "es"),
-    **dict.fromkeys(
-        ["3", "zh", "chinese", "mandarin", "中文", "普通话", "汉语", "华语", "国语"], "zh"
-    ),
-}
-# Whole language names change the language at any point; digits and codes could be answers.
-_LANGUAGE_NAMES = {
-    word: language
-    for word, language in _LANGUAGE_WORDS.items()
-    if len(word) > 2 or not word.isascii()
-}
 _SURVEY_KEYWORD = re.compile(r"[a-z0-9]{2,20}")
 
 
@@ -314,7 +301,7 @@ class Turn:
             return []  # nothing is sent to an opted-out phone until it opts back in
         active, expired = self.active()
         word = compact(body)
-        named = _LANGUAGE_NAMES.get(word)
+        named = LANGUAGE_NAMES.get(word)
         if named is not None and (self.contact.language is not None or active is None):
             return self._switch_language(named, active)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
@@ -543,7 +530,7 @@ class Turn:
         return replies
 
     def _choose_language(self, conversation: Conversation, body: str) -> list[str]:
-        language = _LANGUAGE_WORDS.get(compact(body)) or _LANGUAGE_WORDS.get(normalise(body))
+        language = LANGUAGE_WORDS.get(compact(body)) or LANGUAGE_WORDS.get(normalise(body))
         if language is None:
             return self._failed(conversation, prompts.language_not_understood())
         self.contact.language, self.contact.language_chosen = language, True

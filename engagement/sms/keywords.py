@@ -50,6 +50,27 @@ _LOOKUP: dict[str, tuple[Keyword, str]] = {
 }
 
 
+# The answers to "which language?"; at that question "1" and "es" pick one too.
+LANGUAGE_WORDS = {
+    **dict.fromkeys(["1", "en", "english", "ingles", "英文", "英语"], "en"),
+    **dict.fromkeys(["2", "es", "espanol", "spanish", "castellano", "西班牙语"], "es"),
+    **dict.fromkeys(
+        ["3", "zh", "chinese", "mandarin", "中文", "普通话", "汉语", "华语", "国语"], "zh"
+    ),
+}
+# Whole language names change the language at any point; digits and codes could be answers.
+LANGUAGE_NAMES = {
+    word: language
+    for word, language in LANGUAGE_WORDS.items()
+    if len(word) > 2 or not word.isascii()
+}
+
+
+def taken_by_the_service(word: str) -> bool:
+    """Whether texting `word` does something of its own (STOP, HELP, ESPAÑOL...): no survey's."""
+    return compact(word) in _LOOKUP or compact(word) in LANGUAGE_NAMES
+
+
 def compact(text: str) -> str:
     """The normalised message without spaces: "Stop all." -> "stopall"."""
     return normalise(text).replace(" ", "")

@@ -150,6 +150,12 @@ class _Collector:
         return result
 
 
+def _taken_by_the_sms_service(keyword: str) -> bool:
+    from engagement.sms.keywords import taken_by_the_service  # the SMS engine's own words
+
+    return taken_by_the_service(keyword)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -197,8 +203,14 @@ def validate_template(
     sms_keyword = data.get("sms_keyword")
     if sms_keyword is not None:
         sms_keyword = str(sms_keyword).upper()
-        if not SMS_KEYWORD.match(sms_keyword):
-            c.add("survey", "sms_keyword: 2-20 letters A-Z or digits")
+        if not SMS_KEYWORD.match(sms_keyword) or sms_keyword.isdigit():
+            c.add("survey", "sms_keyword: 2-20 letters A-Z or digits, with at least one letter")
+        elif _taken_by_the_sms_service(sms_keyword):
+            c.add(
+                "survey",
+                f"sms_keyword: {sms_keyword} is a word text messages keep for themselves"
+                " (STOP, START, HELP, SKIP and language names, in English, Spanish and Chinese)",
+            )
     min_cell_size = data.get("min_cell_size")
     if min_cell_size is not None and (not _is_int(min_cell_size) or min_cell_size < 1):
         c.add("survey", "min_cell_size: a whole number, at least 1")

@@ -96,6 +96,30 @@ def test_a_text_too_long_for_any_page_is_a_problem():
     )
 
 
+def test_a_text_keyword_the_sms_service_answers_itself_is_a_problem():
+    """A survey named HELP or ESPAÑOL by text could never be started: that word is taken."""
+    for word, ok in [
+        ("FAMILY", True),
+        ("CLIMA26", True),
+        ("HELP", False),
+        ("ayuda", False),
+        ("Stop", False),
+        ("OMITIR", False),
+        ("ESPANOL", False),
+        ("english", False),
+        ("2026", False),  # digits alone are answers to a question
+    ]:
+        raw = raw_mini()
+        raw["sms_keyword"] = word
+        problems = problems_of(raw)
+        assert (problems == []) is ok, (word, problems)
+        if word == "HELP":
+            assert problems == [
+                "x.yaml: survey: sms_keyword: HELP is a word text messages keep for themselves"
+                " (STOP, START, HELP, SKIP and language names, in English, Spanish and Chinese)"
+            ]
+
+
 def test_unknown_type_field_and_administrative_indicator():
     raw = raw_mini()
     raw["sections"][0]["questions"][0]["type"] = "slider"
