@@ -346,7 +346,8 @@ def translations(slug: str):
         texts = list(editing.translatable_texts(draft.template))
         conflicts = error.params.get("conflicts", {})
         if error.code != "stale":  # what they typed stays in the boxes, to fix or save again
-            texts = [replace(t, values={**t.values, **edits.get(t.path, {})}) for t in texts]
+            shown = error.params.get("rebased", edits)
+            texts = [replace(t, values={**t.values, **shown.get(t.path, {})}) for t in texts]
         return _refusal(
             error, "admin/translations.html", draft=draft, texts=texts, conflicts=conflicts
         )

@@ -220,8 +220,8 @@ def save_translations(
     """Save texts typed on version `typed_on`, keeping what others saved since then.
 
     A text someone else changed meanwhile, which this typist changed too, is refused as a
-    conflict (DesignerError "translation_conflict", with `conflicts` and the newest
-    version's `number`), and nothing is saved.
+    conflict (DesignerError "translation_conflict", with `conflicts`, the texts as they
+    would be saved in `rebased`, and the newest version's `number`); nothing is saved.
     """
     survey = _survey(session, slug)
     current = latest_version(session, survey.id)
@@ -239,8 +239,13 @@ def save_translations(
         if not rebased:
             raise DesignerError("stale", number=current.number)
         edits, conflicts = rebased
-        if conflicts:
-            raise DesignerError("translation_conflict", number=current.number, conflicts=conflicts)
+        if conflicts:  # `rebased`: what the page shows next, the others' saves included
+            raise DesignerError(
+                "translation_conflict",
+                number=current.number,
+                conflicts=conflicts,
+                rebased=edits,
+            )
     return edit(
         session,
         slug,

@@ -597,6 +597,7 @@ def test_a_text_both_translators_changed_is_shown_to_choose_and_nothing_is_lost(
     first = _translation_form(designer.get(url).text)
     second = dict(first)
     first["t:title:es"] = "Encuesta corta"
+    first["t:sections.0.title:es"] = "Primera parte"  # only the first translator's change
     second["t:title:es"] = "Encuesta breve"
     second["t:sections.0.title:zh"] = "第一部分"
     assert designer.post(url, data=first).status_code == 302
@@ -614,6 +615,8 @@ def test_a_text_both_translators_changed_is_shown_to_choose_and_nothing_is_lost(
     template = load_draft(seeded, "mini-2026").template
     assert template["title"]["es"] == "Encuesta breve"
     assert template["sections"][0]["title"]["zh"] == "第一部分"
+    # What only the first translator changed survived the second one's two saves.
+    assert template["sections"][0]["title"]["es"] == "Primera parte"
 
 
 def test_a_refused_translation_save_keeps_what_was_typed(designer, seeded, clock):
