@@ -142,11 +142,15 @@ def estimate_campaign(
     return estimate
 
 
-def _invitation_text(definition: SurveyDefinition, contact: Contact, settings: SmsSettings) -> str:
-    """The invitation; a language taken from a file comes with the way to change it."""
-    text = _in_their_language(
-        contact, lambda each: prompts.invitation(definition, each, settings.office_name)
-    )
+def _invitation_text(
+    definition: SurveyDefinition, contact: Contact, settings: SmsSettings, *, reminder=False
+) -> str:
+    """The invitation or reminder; a language taken from a file comes with the way to change it.
+
+    Someone who has not answered may be someone who cannot read the file's language.
+    """
+    message = prompts.reminder if reminder else prompts.invitation
+    text = _in_their_language(contact, lambda each: message(definition, each, settings.office_name))
     if contact.language is not None and not contact.language_chosen:
         text += "\n" + prompts.other_languages(contact.language)
     return text
@@ -249,12 +253,7 @@ def _invite(session, contact, survey, definition, invitation, clock, settings, *
     session.flush()
     if status is ConversationStatus.QUEUED:
         return
-    if reminder:
-        body = _in_their_language(
-            contact, lambda each: prompts.reminder(definition, each, settings.office_name)
-        )
-    else:
-        body = _invitation_text(definition, contact, settings)
+    body = _invitation_text(definition, contact, settings, reminder=reminder)
     body += "\n" + turn.advance(conversation)
     queue_message(
         session, contact, body, "reminder" if reminder else "invitation", turn.now, invitation.id
@@ -317,9 +316,7 @@ def remind_non_responders(
         turn = Turn(session, contact, clock, now, settings)
         active, _expired = turn.active()
         if active is not None and active.invitation_id == invitation.id:
-            body = _in_their_language(
-                contact, lambda each: prompts.reminder(definition, each, settings.office_name)
-            )
+            body = _invitation_text(definition, contact, settings, reminder=True)
             queue_message(
                 session,
                 contact,

@@ -80,9 +80,14 @@ def conversation_preview(definition: SurveyDefinition, office: str) -> list[Conv
             if first is None or question.key != first.key
         ]
         messages.append(_message("thanks", prompts.thanks(definition, language)))
+        # As a contact whose language came from the contacts file gets it: with the way out.
         invitation = _message(
             "invitation",
-            prompts.invitation(definition, language, office) + "\n" + first_text,
+            prompts.invitation(definition, language, office)
+            + "\n"
+            + prompts.other_languages(language)
+            + "\n"
+            + first_text,
             first.key if first else None,
         )
         previews.append(ConversationPreview(language, messages, invitation))

@@ -449,6 +449,8 @@ def test_sms_preview_shows_each_languages_conversation_with_segment_counts(
                 assert f"{bubble}{escape(smart_encode(text))}</div>" in html, (lang, text)
             assert f"{len(texts)} texts, {total} segments in all" in html
             assert html.count('class="sms-message') == len(texts) + 1  # and the invitation
+            # The invitation as a contact whose language came from a file gets it.
+            assert escape(prompts.other_languages(lang)) in html
             if lang == "zh":
                 assert "GSM-7" not in html.split("<details")[0]
         # English questions are plain GSM-7; Spanish ¿ is GSM-7 but á is not.

@@ -142,6 +142,8 @@ def test_language_filter_and_reminders_reach_only_non_responders(
     assert reminder.contact.phone == "+16265550003"
     assert reminder.body.startswith("PUSD Engagement：提醒您回答我们的小调查")
     assert "您今年参加过学校活动吗？" in reminder.body
+    # Their language came from the contacts file: the reminder offers the other two too.
+    assert "English? Reply ENGLISH.\n¿Español? Responda ESPAÑOL." in reminder.body
     # A second call sends nothing more (one reminder each by default).
     assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 0
 
