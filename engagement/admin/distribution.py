@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -83,17 +84,42 @@ def distribute(slug: str):
 def flyer(slug: str, school: str):
     draft = _draft(slug)
     match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
-    code = request.args.get("code")
-    if code is not None and not any(
-        c.code == code and c.active for c in access_codes(db.session, slug)
-    ):
-        abort(404)
+    access = _access_code(slug, school)
+    code = access.code if access else None
     link = code_link(slug, code) if code else school_link(slug, match.code)
     # A class's access-code flyer is for the web only: texting would skip the code.
-    texting = [] if code else _texting_lines(draft.definition.sms_keyword)
+    texting = _code_lines(link, code) if code else _texting_lines(draft.definition.sms_keyword)
     return render_template(
-        "admin/flyer.html", draft=draft, school=match, link=link, code=code, texting=texting
+        "admin/flyer.html",
+        draft=draft,
+        school=match,
+        link=link,
+        code=code,
+        label=access.label if access else None,
+        texting=texting,
     )
+
+
+def _code_lines(link: str, code: str) -> list[tuple[str, str]]:
+    """What a student does with a class code, in each language, for the sheet on the wall."""
+    lines = []
+    for language in SUPPORTED_LANGUAGES:
+        with force_locale(language):
+            lines.append(
+                (language, _("Go to %(link)s and type the code %(code)s.", link=link, code=code))
+            )
+    return lines
+
+
+def _access_code(slug: str, school: str):
+    """The class code in ?code=, if any: 404 unless it is a live code of this school."""
+    code = request.args.get("code")
+    if code is None:
+        return None
+    for access in access_codes(db.session, slug):
+        if access.code == code and access.active and access.school.code == school:
+            return access
+    abort(404)
 
 
 def _texting_lines(keyword: str | None) -> list[tuple[str, str]]:
@@ -117,8 +143,8 @@ def school_qr(slug: str, school: str, kind: str):
     _draft(slug)
     if not any(s.code == school for s in active_schools(db.session)):
         abort(404)
-    code = request.args.get("code")
-    link = code_link(slug, code) if code else school_link(slug, school)
+    access = _access_code(slug, school)
+    link = code_link(slug, access.code) if access else school_link(slug, school)
     return Response(
         qr_code(link, kind),
         mimetype=QR_TYPES[kind],

@@ -153,10 +153,13 @@ def resolve_access_code(session: Session, slug: str, raw: str) -> School:
     access = session.scalars(
         select(AccessCode)
         .join(Survey)
-        .where(AccessCode.code == code, Survey.slug == slug, AccessCode.active.is_(True))
+        .where(AccessCode.code == code, Survey.slug == slug)
+        .order_by(AccessCode.active.desc())
     ).first()
-    if access is None or not access.school.active:
+    if access is None:
         raise DistributionError("unknown_code")
+    if not access.active or not access.school.active:  # the teacher has a new one to give
+        raise DistributionError("stopped_code")
     return access.school
 
 

@@ -37,7 +37,8 @@ from engagement.delivery.service import (
 )
 from engagement.extensions import db
 from engagement.i18n import LANGUAGE_COOKIE, supported
-from engagement.models import Channel
+from engagement.models import Audience, Channel
+from engagement.surveys import SurveyDefinition
 from engagement.surveys.flow import next_section, previous_section, progress, section_questions
 from engagement.web import bp
 from engagement.web.forms import StartForm, section_form
@@ -53,12 +54,16 @@ def _draft_token(slug: str) -> str | None:
     return request.cookies.get(DRAFT_COOKIE.format(slug=slug))
 
 
-def _remember_draft(response: Response, slug: str, token: str) -> Response:
+def _remember_draft(
+    response: Response, slug: str, definition: SurveyDefinition, token: str
+) -> Response:
+    """The draft this browser answers. A student survey's is forgotten when the browser closes:
+    class sets share devices, and the next student must not find the last one's answers."""
     days = current_app.config["RESUME_COOKIE_DAYS"]
     response.set_cookie(
         DRAFT_COOKIE.format(slug=slug),
         token,
-        max_age=days * 86400,
+        max_age=None if definition.audience == Audience.STUDENT else days * 86400,
         path=f"/s/{slug}",
         httponly=True,
         samesite="Lax",
@@ -94,7 +99,8 @@ def landing(slug: str):
     opened = find_open_survey(db.session, slug, app_clock()())
     school_code = request.args.get("school", "").strip()
     school = find_school(db.session, school_code) if school_code else None
-    in_progress = _resumable(slug)
+    # ?new=1: a class code was just typed, by the next student at a shared device perhaps.
+    in_progress = None if request.args.get("new") == "1" else _resumable(slug)
     started_for = None
     if in_progress is not None:
         # Shown in the language they answer in, unless they pick another here (?lang=).
@@ -146,7 +152,7 @@ def start(slug: str):
         db.session, slug, form.school.data, _language(), Channel.WEB, app_clock()
     )
     response = redirect(url_for(".page", slug=slug, number=1))
-    return _remember_draft(response, slug, draft.token)
+    return _remember_draft(response, slug, opened.definition, draft.token)
 
 
 @bp.get("/s/<slug>/resume/<token>")
@@ -159,11 +165,12 @@ def resume(slug: str, token: str):
     if state.survey.slug != slug:
         abort(404)
     if state.draft.completed:  # thanked in their language, as on the device they used
-        return _remember_draft(redirect(url_for(".thanks", slug=slug)), slug, token)
+        thanks = redirect(url_for(".thanks", slug=slug))
+        return _remember_draft(thanks, slug, state.definition, token)
     # A language picked on the survey's first page before continuing: the page switches to it.
     language = supported(request.args.get("lang"))
     target = url_for(".page", slug=slug, number=resume_section(state) + 1, lang=language)
-    return _remember_draft(redirect(target), slug, token)
+    return _remember_draft(redirect(target), slug, state.definition, token)
 
 
 # A page reads its draft without a lock; a request that lost a race for it (a double tap,
@@ -270,9 +277,9 @@ def _submit(state: DraftState, index: int, answers: dict):
 @bp.get("/s/<slug>/thanks")
 def thanks(slug: str):
     state = _own_draft(slug)
-    if state is None:
+    if state is None:  # nothing was sent from this browser: no thanks for it
         find_published_survey(db.session, slug)  # an address no survey has: 404
-        return render_template("web/thanks.html", text=None)
+        return redirect(url_for(".landing", slug=slug))
     g.respondent_language = state.draft.language
     if not state.draft.completed:
         return redirect(url_for(".page", slug=slug, number=resume_section(state) + 1))

@@ -64,7 +64,7 @@ def test_students_type_a_code_that_names_only_their_school(staff, client, seeded
         "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": typed}
     )
     assert entered.status_code == 302
-    assert entered.headers["Location"].endswith("/s/protected-2026?school=field")
+    assert entered.headers["Location"].endswith("/s/protected-2026?school=field&new=1")
     wrong = student.post(
         "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": "ZZZZZZ"}
     )
@@ -78,6 +78,17 @@ def test_students_type_a_code_that_names_only_their_school(staff, client, seeded
         "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": code}
     )
     assert stopped.status_code == 422
+    assert "Este código ya no se usa. Pide uno nuevo a tu maestro o maestra." in stopped.text
+    # A stopped code prints no more sheets or QR codes; nor does one that never existed.
+    for fake in (code, "NOTACODE"):
+        assert (
+            staff.get(f"/admin/surveys/protected-2026/qr/field.svg?code={fake}").status_code == 404
+        )
+        assert (
+            staff.get(f"/admin/surveys/protected-2026/flyer/field?code={fake}").status_code == 404
+        )
+    # Family surveys have school links: no code page.
+    assert student.get("/s/mini-2026/code").status_code in (404, 410)
     parent_survey = staff.post(
         "/admin/surveys/mini-2026/codes",
         data={
@@ -144,3 +155,45 @@ def test_a_survey_without_protected_topics_defaults_to_passive(staff, seeded, cl
     save_definition(seeded, definition_from_dict(raw), clock)
     assert consent_state(seeded, "plain-2026").mode.value == "passive"
     assert consent_state(seeded, "protected-2026").mode.value == "active"
+
+
+def test_the_next_student_at_a_shared_device_starts_afresh(staff, client, seeded):
+    staff.post(
+        "/admin/surveys/protected-2026/codes",
+        data={
+            "csrf_token": form_token(staff, "/admin/surveys/protected-2026/distribute"),
+            "school": "field",
+            "label": "Period 3",
+        },
+    )
+    code = seeded.scalars(select(AccessCode)).one().code
+    sheet = staff.get(f"/admin/surveys/protected-2026/flyer/field?code={code}").text
+    assert "Period 3" in sheet  # which class's sheet this is
+    assert f"type the code {code}." in sheet and f"escribe el código {code}." in sheet
+    assert f"输入访问码 {code}。" in sheet
+
+    laptop = client.application.test_client()
+
+    def type_code():
+        page = laptop.get("/s/protected-2026/code")
+        entered = laptop.post(
+            "/s/protected-2026/code", data={"csrf_token": csrf_token(page.text), "code": code}
+        )
+        return laptop.get(entered.headers["Location"])
+
+    landing = type_code()
+    started = laptop.post(
+        "/s/protected-2026/start",
+        data={"csrf_token": csrf_token(landing.text), "school": "field"},
+    )
+    assert started.status_code == 302
+    # The draft lives as long as the browser: no date to outlast a class period on a cart.
+    cookie = started.headers["Set-Cookie"]
+    assert cookie.startswith("draft_protected-2026=") and "Max-Age" not in cookie
+    assert "Expires" not in cookie
+
+    # The bell rings; the next student types the class code on the same laptop.
+    landing = type_code()
+    assert "You have already started" not in landing.text
+    assert "/resume/" not in landing.text and "Continue where I left off" not in landing.text
+    assert "Start the survey" in landing.text

@@ -86,6 +86,12 @@ def test_no_thanks_for_a_survey_that_does_not_exist(client, survey):
     assert client.get("/s/no-such-survey/thanks").status_code == 404
 
 
+def test_no_thanks_for_answers_this_browser_never_sent(client, survey):
+    """Typed or bookmarked, the thank-you address leads to the survey's first page instead."""
+    reply = client.get("/s/mini-2026/thanks")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/s/mini-2026")
+
+
 def test_a_finished_resume_link_on_another_device_thanks_in_the_survey_s_words(
     app, client, survey, seeded
 ):
