@@ -31,6 +31,7 @@ from engagement.distribution.service import (
     qr_code,
     remove_consent_record,
     set_consent_mode,
+    students_for_proctor,
 )
 from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES
@@ -265,11 +266,13 @@ def consent_record_delete(slug: str, record_id: int):
 def proctor_list(slug: str, school: str):
     """The printable list a proctor takes into the classroom: one school's decisions."""
     try:
-        state = consent_state(db.session, slug, school_code=school)
+        students = students_for_proctor(db.session, slug, school)
     except DistributionError:
         abort(404)
     match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
-    return render_template("admin/proctor.html", state=state, school=match)
+    return render_template(
+        "admin/proctor.html", state=students.state, students=students, school=match
+    )
 
 
 # --- the live response-rate board ----------------------------------------------------------

@@ -28,6 +28,7 @@ from engagement.models import (
     Survey,
     User,
 )
+from engagement.surveys import normalise
 from engagement.surveys.store import definition_of, latest_version
 
 # No 0/O, 1/I/L: a student copies the code from a board.
@@ -205,6 +206,33 @@ def consent_state(session: Session, slug: str, school_code: str | None = None) -
         setting is not None,
         protected,
         list(session.scalars(query)),
+    )
+
+
+@dataclass(frozen=True)
+class ProctorList:
+    """Who may and who must not take the survey at one school, each student once."""
+
+    state: ConsentState
+    agreed: list[str]
+    opted_out: list[str]
+
+
+def students_for_proctor(session: Session, slug: str, school_code: str) -> ProctorList:
+    """The latest decision for each student wins ("Ana García" and "ana garcia" are one).
+
+    A parent who changes their mind must not leave their child on both lists. Office
+    notes stay on the consent page: the sheet goes into a classroom.
+    """
+    state = consent_state(session, slug, school_code=school_code)
+    latest: dict[str, ConsentRecord] = {}
+    for entry in sorted(state.records, key=lambda r: (r.recorded_at, r.id)):
+        latest[normalise(entry.student)] = entry
+    decided = sorted(latest.values(), key=lambda r: normalise(r.student))
+    return ProctorList(
+        state,
+        [r.student for r in decided if r.decision is ConsentDecision.OPTED_IN],
+        [r.student for r in decided if r.decision is ConsentDecision.OPTED_OUT],
     )
 
 

@@ -197,3 +197,37 @@ def test_the_next_student_at_a_shared_device_starts_afresh(staff, client, seeded
     assert "You have already started" not in landing.text
     assert "/resume/" not in landing.text and "Continue where I left off" not in landing.text
     assert "Start the survey" in landing.text
+
+
+def test_a_changed_decision_puts_a_student_on_one_list_only_and_notes_stay_in_the_office(
+    staff, seeded, clock
+):
+    token = csrf_token(staff.get("/admin/surveys/protected-2026/consent").text)
+
+    def note(student, decision, text=""):
+        clock.advance(minutes=5)
+        added = staff.post(
+            "/admin/surveys/protected-2026/consent/records",
+            data={
+                "csrf_token": token,
+                "school": "jackson",
+                "student": student,
+                "decision": decision,
+                "note": text,
+            },
+        )
+        assert added.status_code == 302
+
+    note("Ana García", "opted_in")
+    note("ana  garcia", "opted_out", "Custody order - do not release info to father")
+    note("Wei Chen", "opted_out")
+    note("Wei Chen", "opted_in", "Mother called back: yes after all")
+    sheet = staff.get("/admin/surveys/protected-2026/consent/proctor/jackson").text
+    may = sheet.split("May take the survey")[1].split("Must not take the survey")[0]
+    must_not = sheet.split("Must not take the survey")[1]
+    assert "Wei Chen" in may and "Wei Chen" not in must_not
+    assert "ana garcia" in must_not and "Ana García" not in sheet  # the latest spelling
+    assert "Custody" not in sheet and "Mother called" not in sheet
+    # The office's page keeps every record and its note.
+    office = staff.get("/admin/surveys/protected-2026/consent").text
+    assert "Custody order" in office and "Ana García" in office
