@@ -15,6 +15,7 @@ from engagement.audit import record
 from engagement.delivery.service import DeliveryError, find_open_survey
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import (
+    Audience,
     Campaign,
     Contact,
     Conversation,
@@ -31,7 +32,7 @@ from engagement.surveys import SurveyDefinition
 from engagement.surveys.flow import next_question
 
 from . import prompts
-from .conversation import SmsSettings, Turn, lock_contact
+from .conversation import AUDIENCE_OF_ROLE, SmsSettings, Turn, lock_contact
 from .outbox import queue_message
 from .segments import segments, smart_encode
 
@@ -54,6 +55,7 @@ class CampaignEstimate:
     segments: int = 0
     # language ("" when unknown) -> [recipients, segments]
     by_language: dict[str, list[int]] = field(default_factory=dict)
+    other_roles: int = 0  # contacts at these schools whose role the survey is not for
 
 
 def question_segments(definition: SurveyDefinition) -> dict[str, list[tuple[str, int]]]:
@@ -68,16 +70,32 @@ def question_segments(definition: SurveyDefinition) -> dict[str, list[tuple[str,
     }
 
 
-def _recipients(
-    session: Session, school_ids: Collection[int], languages: Collection[str]
-) -> list[Contact]:
-    query = (
+def _fits(audience: Audience):
+    """Contacts whose role this survey is for; a contact of no known role counts as family."""
+    roles = [role for role, theirs in AUDIENCE_OF_ROLE.items() if theirs == audience]
+    fits = Contact.role.in_(roles)
+    return or_(fits, Contact.role.is_(None)) if audience == Audience.PARENT else fits
+
+
+def _at_schools(school_ids: Collection[int]):
+    return (
         select(Contact)
         .join(contact_school, contact_school.c.contact_id == Contact.id)
         .where(contact_school.c.school_id.in_(list(school_ids)), Contact.opted_out.is_(False))
         .distinct()
-        .order_by(Contact.id)
     )
+
+
+def _other_roles(session: Session, school_ids: Collection[int], audience: Audience) -> int:
+    """Contacts at these schools left out because the survey is not for their role."""
+    left_out = _at_schools(school_ids).where(~_fits(audience)).subquery()
+    return session.scalar(select(func.count()).select_from(left_out))
+
+
+def _recipients(
+    session: Session, school_ids: Collection[int], languages: Collection[str], audience: Audience
+) -> list[Contact]:
+    query = _at_schools(school_ids).where(_fits(audience)).order_by(Contact.id)
     if languages:
         known = [language for language in languages if language != UNKNOWN_LANGUAGE]
         condition = Contact.language.in_(known)
@@ -122,9 +140,9 @@ def estimate_campaign(
     settings: SmsSettings,
 ) -> CampaignEstimate:
     """Recipients and segments the invitations would cost, per language, sending nothing."""
-    _survey, definition = _opening(session, survey_id, clock())
-    estimate = CampaignEstimate()
-    for contact in _recipients(session, school_ids, languages):
+    survey, definition = _opening(session, survey_id, clock())
+    estimate = CampaignEstimate(other_roles=_other_roles(session, school_ids, survey.audience))
+    for contact in _recipients(session, school_ids, languages, survey.audience):
         if _already_invited(session, contact.id, survey_id):
             continue
         body = (
@@ -201,7 +219,7 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
-    for contact in _recipients(session, school_ids, languages):
+    for contact in _recipients(session, school_ids, languages, survey.audience):
         if _already_invited(session, contact.id, survey.id):
             continue
         contact = lock_contact(session, contact.phone, now)

@@ -262,7 +262,8 @@ _OPEN_VERSIONS = (
 
 
 # Who a contact is (contacts CSV) -> whose surveys to suggest; "community" gets every one.
-_AUDIENCE_OF_ROLE = {
+# Who each contact role answers for: a family survey is not texted to students or staff.
+AUDIENCE_OF_ROLE = {
     "parent": Audience.PARENT,
     "guardian": Audience.PARENT,
     "student": Audience.STUDENT,
@@ -316,11 +317,14 @@ class Turn:
         return self._answer(active, body, found is not None)
 
     def _not_recognised(self) -> str:
-        """Names the keywords open now: those for the contact's role, if any, else all."""
+        """Names the keywords open now: those for the contact's role, else all.
+
+        A parent is not pointed at the staff or student survey when the family one is closed.
+        """
         open_now = open_survey_keywords(self.session, self.now)
-        audience = _AUDIENCE_OF_ROLE.get(self.contact.role or "")
+        audience = AUDIENCE_OF_ROLE.get(self.contact.role or "")
         theirs = [word for word, survey in open_now.items() if survey.audience == audience]
-        keywords = sorted(word.upper() for word in theirs or open_now)
+        keywords = sorted(word.upper() for word in (theirs if audience else open_now))
         return prompts.nothing_open(self.contact.language, keywords)
 
     # --- keywords --------------------------------------------------------------------------

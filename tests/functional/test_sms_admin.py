@@ -552,3 +552,21 @@ def test_only_admins_may_simulate(client, seeded, clock):
     login(client, "designer@example.org")
     assert client.get(SIMULATE).status_code == 403
     assert "Try by text" not in client.get("/admin/").text
+
+
+def test_a_family_survey_is_texted_to_families_only(contacts, seeded, clock):
+    add_contact(seeded, clock, "+16265550007", "en", ("field",), role="student")
+    add_contact(seeded, clock, "+16265550008", "en", ("field",), role="staff")
+    add_contact(seeded, clock, "+16265550009", "en", ("field",), role=None)  # no role in the file
+    review = post_campaign(contacts, "review", schools=("field",))
+    # Field's three parents (a fourth opted out) and the contact of no known role; not the
+    # student or the staff member, and the page says so.
+    assert "4 recipient(s)" in review.text
+    assert "2 contact(s) at these schools are left out: this survey is not for their role" in (
+        review.text
+    )
+    send_form = MultiDict(form_fields(review.text, "campaign-send"))
+    assert contacts.post(f"{CAMPAIGNS}/send", data=send_form).status_code == 302
+    texted = {m.contact.phone for m in outbox(seeded)}
+    assert "+16265550007" not in texted and "+16265550008" not in texted
+    assert "+16265550009" in texted

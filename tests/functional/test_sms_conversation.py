@@ -417,11 +417,15 @@ def test_an_unrecognised_text_suggests_the_surveys_for_the_contacts_role(client,
         ("+16265550211", "guardian", "MINI"),
         ("+16265550212", "student", "CLIMA"),
         ("+16265550213", "community", "CLIMA / MINI"),
-        ("+16265550214", "staff", "CLIMA / MINI"),  # no staff survey open: all of them
+        ("+16265550214", "staff", None),  # no staff survey open: not pointed at the others
     ]:
         add_contact(mini_open, clock, phone, language="en", role=role)
-        assert text(client, phone, "hello") == [
+        expected = (
             f"We did not recognise that. To start a survey, text {keywords}. Reply HELP for help."
-        ]
+            if keywords
+            else "We did not recognise that. No survey is taking answers by text message right"
+            " now. Reply HELP for help."
+        )
+        assert text(client, phone, "hello") == [expected]
     # A phone we have never heard from: every open survey, in the three languages.
     assert "CLIMA / MINI" in text(client, "+16265550215", "hello")[0].split("\n")[0]
