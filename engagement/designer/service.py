@@ -19,8 +19,12 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.models import (
+    Campaign,
     Conversation,
     ConversationStatus,
+    Invitation,
+    OutboundMessage,
+    OutboundStatus,
     Response,
     ResponseDraft,
     Survey,
@@ -462,6 +466,7 @@ class ClosingSummary:
     responses: int
     unfinished: int  # drafts started and not completed: they cannot be finished once closed
     texting: int  # phones in the middle of this survey by text
+    waiting_texts: int  # invitations and reminders not sent yet: they will not go out
 
 
 def closing_summary(session: Session, slug: str) -> ClosingSummary:
@@ -482,7 +487,14 @@ def closing_summary(session: Session, slug: str) -> ClosingSummary:
             Conversation.status == ConversationStatus.ACTIVE,
         )
     )
-    return ClosingSummary(survey, response_count(session, survey.id), unfinished, texting)
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(OutboundMessage)
+        .join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .where(Campaign.survey_id == survey.id, OutboundMessage.status == OutboundStatus.QUEUED)
+    )
+    return ClosingSummary(survey, response_count(session, survey.id), unfinished, texting, waiting)
 
 
 def close(session: Session, slug: str, *, actor: User, clock: Clock) -> Survey:

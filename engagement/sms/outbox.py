@@ -20,7 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from engagement.adapters.clock import Clock
-from engagement.models import Contact, OptKind, OutboundMessage, OutboundStatus
+from engagement.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    OptKind,
+    OutboundMessage,
+    OutboundStatus,
+)
 
 from .segments import segments, smart_encode
 
@@ -181,7 +188,7 @@ def send_claimed(
     )
     contact = message.contact
     now = clock()
-    if contact.opted_out:
+    if contact.opted_out or _overtaken(session, message, now):
         message.status = OutboundStatus.CANCELLED
         session.commit()
         return message.status
@@ -209,6 +216,29 @@ def send_claimed(
     message.sent_at = now
     session.commit()
     return message.status
+
+
+def _overtaken(session: Session, message: OutboundMessage, now: datetime) -> bool:
+    """An invitation or reminder whose question is out of date before it went out.
+
+    Queued overnight, it waits for 8:00; meanwhile the survey may have closed, or the phone
+    may have texted and moved past the question it ends with (its answer would be taken
+    for the next question's).
+    """
+    if message.invitation_id is None:
+        return False
+    conversation = session.scalars(
+        select(Conversation)
+        .where(Conversation.invitation_id == message.invitation_id)
+        .order_by(Conversation.id.desc())
+    ).first()
+    if conversation is None:
+        return False
+    return (
+        conversation.status is not ConversationStatus.ACTIVE
+        or conversation.updated_at > message.created_at
+        or not conversation.survey.accepts_responses(now)
+    )
 
 
 def abandon_stale(session: Session, clock: Clock, older_than: timedelta) -> int:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engagement.models import (
+    Campaign,
     Contact,
     Conversation,
     ConversationStatus,
@@ -133,9 +134,12 @@ def test_language_filter_and_reminders_reach_only_non_responders(
     for answer in ["1", "A", "skip", "skip", "skip", "skip", "skip", "skip"]:
         last = text(client, "+16265550001", answer)
     assert last == ["Thanks!"]
-    assert _worker(session, transport, clock).sent == 2  # the invitations go out
+    # The invitations go out, but the one whose parent already answered everything by text:
+    # its first question is long past.
+    stats = _worker(session, transport, clock)
+    assert (stats.sent, stats.cancelled) == (1, 1)
     clock.advance(days=2)
-    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 2
     reminder = session.scalars(
         select(OutboundMessage).where(OutboundMessage.kind == "reminder")
     ).one()
@@ -322,7 +326,7 @@ def test_no_reminder_while_the_invitation_itself_waits_to_be_sent(
     assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 0
     assert _worker(session, transport, clock).sent == 1
     clock.advance(days=2)
-    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 2
 
 
 def test_an_invitation_to_the_survey_a_phone_is_already_answering_starts_nothing_new(
@@ -344,3 +348,38 @@ def test_an_invitation_to_the_survey_a_phone_is_already_answering_starts_nothing
     conversations = session.scalars(select(Conversation)).all()
     assert [c.status for c in conversations] == [ConversationStatus.COMPLETED]
     assert conversations[0].school_id is None  # with the day, it would name the response
+
+
+def test_texts_queued_overnight_do_not_go_out_once_overtaken(app, ready, clock, transport):
+    """A campaign sent at night waits for 8:00; by then its question may be out of date."""
+    from engagement.designer.service import close, closing_summary
+    from engagement.models import User
+
+    session = ready
+    clock.now = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)  # 4:30 in Pasadena
+    create_campaign(
+        session, _survey_id(session), _ids(session, "field"), ["en", "es"], clock, _settings(app)
+    )
+    # Before 8:00 the English parent texts back and answers the first question.
+    clock.now = datetime(2026, 11, 25, 12, 35, tzinfo=UTC)
+    client = app.test_client()
+    assert text(client, "+16265550001", "yes")[0].startswith("What grade")
+    summary = closing_summary(session, "mini-2026")
+    assert summary.waiting_texts == 2
+    clock.now = datetime(2026, 11, 25, 16, 5, tzinfo=UTC)  # 8:05
+    stats = _worker(session, transport, clock)
+    # The parent who moved on does not get "Did you attend..." again; the other one does.
+    assert (stats.sent, stats.cancelled) == (1, 1)
+
+    # A reminder queued before the survey closes does not go out after it.
+    clock.now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    campaign = session.scalars(select(Campaign)).one()
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 2
+    office = User(email="office@example.org", name="Office", active=True, created_at=clock())
+    session.add(office)
+    session.commit()
+    assert closing_summary(session, "mini-2026").waiting_texts == 2
+    close(session, "mini-2026", actor=office, clock=clock)
+    clock.now = datetime(2026, 11, 27, 16, 5, tzinfo=UTC)
+    stats = _worker(session, transport, clock)
+    assert (stats.sent, stats.cancelled) == (0, 2)
