@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock
@@ -338,7 +338,7 @@ def update_user(
     if Role.ADMIN in user.roles and Role.ADMIN not in assignment.roles:
         if user.id == actor.id:
             raise AccountError("cannot_demote_self")
-        if _active_admins(session) <= 1:
+        if user.active and _active_admins(session) <= 1:  # a deactivated one is not counted
             raise AccountError("last_admin")
     if not assignment.roles:
         raise AccountError("role_missing")
@@ -361,6 +361,8 @@ def set_active(session: Session, user_id: int, active: bool, clock: Clock, *, ac
     if user.active != active:
         user.active = active
         user.session_version += 1
+        if not active:  # for good: reactivating must not bring back a token or an old link
+            _end_tokens_and_links(session, user, clock())
         record(
             session,
             actor,
@@ -371,6 +373,19 @@ def set_active(session: Session, user_id: int, active: bool, clock: Clock, *, ac
         )
     session.commit()
     return user
+
+
+def _end_tokens_and_links(session: Session, user: User, now: datetime) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 def list_users(session: Session) -> list[User]:

@@ -195,7 +195,11 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _account_page(token_form=form, status=422)
-    raw = create_api_token(db.session, current_user, form.name.data, app_clock())
+    try:
+        raw = create_api_token(db.session, current_user, form.name.data, app_clock())
+    except AccountError as error:  # a name of spaces only
+        form.name.errors = [account_error_message(error)]
+        return _account_page(token_form=form, status=422)
     return _account_page(new_token=raw)[0], 201, {"Cache-Control": "no-store"}
 
 

@@ -97,3 +97,48 @@ def test_invite_assign_and_deactivate(app, client, seeded, clock):
     }
     log = client.get("/admin/audit?action=user.roles_changed")
     assert log.status_code == 200 and "wg@example.org" in log.text
+
+
+def test_deactivating_ends_tokens_and_links_for_good_and_old_admins_can_be_demoted(
+    app, client, seeded, clock
+):
+    from engagement.auth.service import create_api_token, user_for_api_token
+    from engagement.extensions import db
+
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    member = make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["B"])
+    former = make_user(seeded, clock, "former@example.org", Role.ADMIN)
+    with app.app_context():
+        raw = create_api_token(db.session, member, "dashboard", clock)
+    login(client, "office@example.org")
+    token = form_token(client, "/admin/users/new")
+    link = client.post(f"/admin/users/{member.id}/password-link", data={"csrf_token": token})
+    path = link.text.split('id="password-link">')[1].split("<")[0]
+    path = path[path.index("/auth/reset/") :]
+    for active in ("0", "1"):  # deactivated, then back
+        client.post(
+            f"/admin/users/{member.id}/active", data={"csrf_token": token, "active": active}
+        )
+    with app.app_context():
+        assert user_for_api_token(db.session, raw, clock) is None
+    assert app.test_client().get(path).status_code in (404, 410)
+
+    # A deactivated administrator is not the last one: their role can be taken away.
+    client.post(f"/admin/users/{former.id}/active", data={"csrf_token": token, "active": "0"})
+    demoted = client.post(
+        f"/admin/users/{former.id}",
+        data={"csrf_token": token, "name": "Former", "roles": "leadership"},
+    )
+    assert demoted.status_code == 302
+    seeded.expire_all()
+    assert seeded.get(User, former.id).roles == {Role.LEADERSHIP}
+
+
+def test_a_token_name_of_spaces_is_refused_politely(client, seeded, clock):
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    login(client, "office@example.org")
+    page = client.post(
+        "/auth/account/tokens",
+        data={"csrf_token": form_token(client, "/auth/account"), "name": "   "},
+    )
+    assert page.status_code == 422 and "Please name the token." in page.text
