@@ -89,7 +89,10 @@ def form_message(error: FormError) -> str:
         "no_file": lambda: _("Please choose a file."),
         "unknown_file_type": lambda: _("Please choose a .yaml or .xlsx file."),
         "file_too_large": lambda: _("The file is too large."),
-        "not_utf8": lambda: _("The file is not UTF-8 text."),
+        "not_utf8": lambda: _(
+            "The file is not UTF-8 text. In Excel, choose File > Save As > “CSV UTF-8 (Comma "
+            "delimited)” and upload that file."
+        ),
         "not_csv": lambda: _("Please choose a .csv file (a spreadsheet saved as CSV UTF-8)."),
         "no_school": lambda: _("Please choose at least one school."),
         "unknown_school": lambda: _("Please choose schools from the list."),

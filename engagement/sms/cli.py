@@ -48,7 +48,9 @@ def import_contacts_command(file: str, import_valid: bool) -> None:
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise click.ClickException("the file is not UTF-8 text") from error
+        raise click.ClickException(
+            "the file is not UTF-8 text (in Excel: Save As > CSV UTF-8)"
+        ) from error
     try:
         report = import_contacts(
             db.session,

@@ -102,6 +102,8 @@ def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
     rows: dict[str, _Row] = {}
     first_line: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
+        if not any((value or "").strip() for value in raw.values() if isinstance(value, str)):
+            continue  # a blank line, or Excel's ",,," after the last row
         report.rows += 1
         if report.rows > MAX_ROWS:
             raise ContactFileError(f"more than {MAX_ROWS} rows", "too_many_rows", limit=MAX_ROWS)

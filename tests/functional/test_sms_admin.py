@@ -570,3 +570,15 @@ def test_a_family_survey_is_texted_to_families_only(contacts, seeded, clock):
     texted = {m.contact.phone for m in outbox(seeded)}
     assert "+16265550007" not in texted and "+16265550008" not in texted
     assert "+16265550009" in texted
+
+
+def test_excel_files_with_blank_rows_import_and_a_wrong_encoding_says_how_to_save(
+    designer, seeded
+):
+    excel = "\ufeffphone,language,schools,role\r\n(626) 555-0201,es,jackson,parent\r\n,,,\r\n,,,\r\n"
+    page = upload(designer, excel)
+    assert page.status_code == 200, page.text
+    assert "1 row(s) read" in page.text and "1 new contact(s) added" in page.text
+    legacy = upload(designer, "phone,language\n6265550102,español\n".encode("cp1252"))
+    assert legacy.status_code == 422
+    assert "Save As &gt; “CSV UTF-8 (Comma delimited)”" in legacy.text
