@@ -7,6 +7,7 @@ so a contact whose language is unknown is answered in the one they used.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from engagement.surveys import normalise
@@ -76,8 +77,41 @@ def compact(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
+# Asking in plain words to stop getting texts: "please stop texting me", "no me manden más
+# mensajes", "不要再发短信". About the messages themselves, so an answer such as "stop the
+# bullying" is not one. Matched on the normalised text (lower case, no accents).
+_STOP_REQUESTS = [
+    (
+        re.compile(
+            r"\b(stop|quit|cease|don'?t|do not|never)\b (sending|send) me\b"
+            r"|\b(stop|quit|cease|don'?t|do not|never)\b (texting|text|messaging|message|contacting"
+            r"|contact) (me|us)\b"
+            r"|\bstop (the|these|your) (texts|messages)\b|\bno more (texts|messages)\b"
+            r"|\bunsubscribe\b|\bremove me\b|\btake me off\b"
+        ),
+        "en",
+    ),
+    (
+        re.compile(
+            r"\bno (me|nos) (manden|envien|escriban|mande|envie|escriba)\b"
+            r"|\bdej(en|e) de (mandar|enviar|escribir)(me|nos)\b"
+            r"|\bdej(en|e) de (mandar|enviar)(me|nos)? mensajes\b|\bno mas mensajes\b"
+        ),
+        "es",
+    ),
+    (re.compile(r"(不要|别|停止|不想)(再)?(给我)?(发|收到?)(短信|信息|消息)|退订"), "zh"),
+]
+_LONGEST_STOP_REQUEST = 160
+
+
 def keyword_of(text: str) -> tuple[Keyword, str] | None:
-    """(keyword, language of the word used) when the whole message is one."""
-    if len(text) > 40:
+    """(keyword, language of the word used) when the whole message is one, or asks to stop."""
+    if len(text) > _LONGEST_STOP_REQUEST:
         return None
-    return _LOOKUP.get(compact(text))
+    if len(text) <= 40 and (found := _LOOKUP.get(compact(text))) is not None:
+        return found
+    plain = normalise(text)
+    for pattern, language in _STOP_REQUESTS:
+        if pattern.search(plain):
+            return Keyword.STOP, language
+    return None

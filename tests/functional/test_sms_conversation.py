@@ -241,6 +241,19 @@ def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
     assert "(626) 555-0200" in text(client, "+16265550203", "帮助")[0]
 
 
+def test_asking_in_plain_words_to_stop_mid_survey_opts_out(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="es", schools=("field",))
+    text(client, PHONE, "mini")
+    assert text(client, PHONE, "Por favor no me manden más mensajes") == [
+        "No recibirá más mensajes nuestros. Responda START para volver a suscribirse."
+    ]
+    mini_open.expire_all()
+    contact = mini_open.scalars(select(Contact).where(Contact.phone == PHONE)).one()
+    assert contact.opted_out
+    event = mini_open.scalars(select(OptEvent)).one()
+    assert event.keyword == "Por favor no me manden más mensa"  # the words, as texted
+
+
 def test_help_in_the_middle_of_a_survey_asks_the_current_question_again(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, language="es", schools=("field",))
     text(client, PHONE, "mini")
