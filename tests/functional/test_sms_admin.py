@@ -572,9 +572,7 @@ def test_a_family_survey_is_texted_to_families_only(contacts, seeded, clock):
     assert "+16265550009" in texted
 
 
-def test_excel_files_with_blank_rows_import_and_a_wrong_encoding_says_how_to_save(
-    designer, seeded
-):
+def test_excel_files_with_blank_rows_import_and_a_wrong_encoding_says_how_to_save(designer, seeded):
     excel = "\ufeffphone,language,schools,role\r\n(626) 555-0201,es,jackson,parent\r\n"
     excel += ",,,\r\n,,,\r\n"  # what Excel leaves after the last row
     page = upload(designer, excel)
