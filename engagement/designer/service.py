@@ -474,17 +474,23 @@ def closing_summary(session: Session, slug: str) -> ClosingSummary:
     if survey.status != SurveyStatus.OPEN:
         raise DesignerError("not_open")
     versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+    answering = (  # a draft with an answer in it: not an invitation nobody replied to
+        ResponseDraft.completed.is_(False),
+        ResponseDraft.revision > 0,
+    )
     unfinished = session.scalar(
         select(func.count())
         .select_from(ResponseDraft)
-        .where(ResponseDraft.version_id.in_(versions), ResponseDraft.completed.is_(False))
+        .where(ResponseDraft.version_id.in_(versions), *answering)
     )
     texting = session.scalar(
         select(func.count())
         .select_from(Conversation)
+        .join(ResponseDraft, ResponseDraft.token == Conversation.draft_token)
         .where(
             Conversation.survey_id == survey.id,
             Conversation.status == ConversationStatus.ACTIVE,
+            *answering,
         )
     )
     waiting = session.scalar(

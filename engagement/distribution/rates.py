@@ -111,6 +111,8 @@ def response_rate_board(
         session.execute(
             select(ResponseDraft.school_id, func.count())
             .where(ResponseDraft.version_id.in_(versions), ResponseDraft.completed.is_(False))
+            # Answered something: not a text invitation nobody has replied to yet.
+            .where(ResponseDraft.revision > 0)
             .group_by(ResponseDraft.school_id)
         ).all()
     )

@@ -521,7 +521,7 @@ def test_the_yaml_editor_saves_a_change_and_lists_problems_instead_of_failing(de
 
 
 def test_closing_an_open_survey_first_says_what_it_stops(designer, seeded, clock):
-    from engagement.delivery.service import start_response
+    from engagement.delivery.service import save_answers, start_response
     from engagement.models import Channel
     from tests.support import respond
 
@@ -529,7 +529,10 @@ def test_closing_an_open_survey_first_says_what_it_stops(designer, seeded, clock
     set_status(seeded, "mini-2026", SurveyStatus.OPEN)
     respond(seeded, clock, "mini-2026", "jackson", {"attended": 1, "grade": 1})
     for language in ("es", "zh"):  # two families part-way through
-        start_response(seeded, "mini-2026", "field", language, Channel.WEB, clock)
+        draft = start_response(seeded, "mini-2026", "field", language, Channel.WEB, clock)
+        save_answers(seeded, draft.token, {"attended": 1}, clock)
+    # Started and nothing answered yet (an unanswered text invitation): not part-way through.
+    start_response(seeded, "mini-2026", "field", "en", Channel.WEB, clock)
 
     page = designer.get("/admin/surveys/mini-2026")
     # One click on the survey page only asks; nothing there closes the survey.

@@ -39,6 +39,8 @@ def test_board_counts_by_language_and_channel_against_enrolment(client, seeded, 
     respond(seeded, clock, "jackson", "es", Channel.WEB)
     respond(seeded, clock, "jackson", "zh", Channel.WEB)
     respond(seeded, clock, "jackson", "en", Channel.WEB, finish=False)
+    # A text invitation nobody has answered yet has a draft too: it has not been "started".
+    start_response(seeded, "mini-2026", "jackson", "es", Channel.SMS, clock)
     respond(seeded, clock, "field", "zh", Channel.SMS)
     make_user(seeded, clock, "office@example.org", Role.DESIGNER)
     login(client, "office@example.org")

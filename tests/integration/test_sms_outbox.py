@@ -139,7 +139,7 @@ def test_language_filter_and_reminders_reach_only_non_responders(
     stats = _worker(session, transport, clock)
     assert (stats.sent, stats.cancelled) == (1, 1)
     clock.advance(days=2)
-    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 2
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
     reminder = session.scalars(
         select(OutboundMessage).where(OutboundMessage.kind == "reminder")
     ).one()
@@ -326,7 +326,7 @@ def test_no_reminder_while_the_invitation_itself_waits_to_be_sent(
     assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 0
     assert _worker(session, transport, clock).sent == 1
     clock.advance(days=2)
-    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 2
+    assert remind_non_responders(session, campaign.id, clock, _settings(app)) == 1
 
 
 def test_an_invitation_to_the_survey_a_phone_is_already_answering_starts_nothing_new(
