@@ -1,7 +1,7 @@
 """Free-text comments for the report pages: only from groups at or above the minimum cell size.
 
-A group is one school's respondents to one survey, under the page's filters
-(language, channel, tier, ...). Comments of a group below the survey's
+A group is one school's respondents to one survey in one language, under the page's
+filters (channel, tier, ...). Comments of a group below the survey's
 minimum cell size are read by nobody, whatever their role: they are not
 fetched at all. Every comment returned is masked (masking.py); sentiment is
 given only for languages whose measured accuracy is good enough (sentiment.py).
@@ -60,23 +60,28 @@ class QuestionComments:
         return [c for _, c in ranked[:count]]
 
 
-def eligible_schools(reports, filters: Filters) -> dict[int, set[int]]:
-    """{survey id: ids of schools whose filtered respondents reach the survey's minimum cell}.
+def eligible_groups(reports, filters: Filters) -> dict[int, set[tuple[int, str]]]:
+    """{survey id: (school id, language) of each group whose comments the page may show}.
 
-    And whose comments the same page unfiltered (or with another value of a filter)
-    would not give away a small group's by difference: the filtered group is
-    suppressed as a cell of its school's respondents split by every filtered dimension.
+    A comment shows its school and, by its words, its language: its group is the school's
+    respondents in that language. Two Chinese-speaking families at a school are not a group
+    large enough because the school as a whole is. Each group must reach the survey's minimum
+    cell; and whatever the page filters by (channel, tier, ...), the filtered group is
+    suppressed as a cell of its school's respondents split by every filtered dimension, so
+    the unfiltered page (or another value of the filter) cannot give it away by difference.
     """
     by_respondent = replace(filters, school=None)  # the page's schools are chosen apart
-    split = by_respondent.outside([])
+    split = by_respondent.outside(["language"])
+    dims = ["school_id", "language", *split]
     eligible = {}
     for report in reports:
-        counts = response_counts(report.cells, ["school_id", *split]).rename(
-            columns={"responses": "n"}
-        )
-        counts = suppress(counts, ["school_id", *split], report.min_cell, additive=tuple(split))
+        counts = response_counts(report.cells, dims).rename(columns={"responses": "n"})
+        counts = suppress(counts, dims, report.min_cell, additive=tuple(split))
         shown = by_respondent.apply(counts)
-        eligible[report.survey.id] = {int(i) for i in shown.loc[~shown["suppressed"], "school_id"]}
+        kept = shown.loc[~shown["suppressed"], ["school_id", "language"]]
+        eligible[report.survey.id] = {
+            (int(school), str(language)) for school, language in kept.itertuples(index=False)
+        }
     return eligible
 
 
@@ -99,16 +104,17 @@ def question_comments(
     limit: int | None = ANALYSED,
 ) -> list[QuestionComments]:
     """Every text question of these survey reports with its eligible comments, masked."""
-    eligible = eligible_schools(reports, filters)
+    eligible = eligible_groups(reports, filters)
     found = []
     for report in reports:
-        school_ids = eligible[report.survey.id]
+        groups = eligible[report.survey.id]
+        school_ids = sorted({school for school, _language in groups})
         versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == report.survey.id)
         for question in report.definition.questions:
             if question.type is not QuestionType.TEXT:
                 continue
             query = (
-                select(Answer.value_text, Response.language, School.code)
+                select(Answer.value_text, Response.language, School.code, Response.school_id)
                 .join(Response, Response.id == Answer.response_id)
                 .join(Question, Question.id == Answer.question_id)
                 .join(School, School.id == Response.school_id)
@@ -127,6 +133,7 @@ def question_comments(
             if limit is not None:
                 query = query.limit(limit)
             rows = session.execute(query).all() if school_ids else []
+            rows = [row[:3] for row in rows if (row[3], row[1]) in groups]
             found.append(_analyse(report.survey.slug, question, rows))
     return [q for q in found if q.total]
 

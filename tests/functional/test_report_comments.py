@@ -26,7 +26,12 @@ def data(seeded, clock):
         if comment:
             answers["comment"] = comment
         respond(seeded, clock, definition.slug, "jackson", answers)
-    respond(seeded, clock, definition.slug, "jackson", {"comment": "王老师很好"}, language="zh")
+    # One Chinese-speaking family at Jackson: in their language they are a group of one.
+    alone = {"comment": "只有我一家说中文"}
+    respond(seeded, clock, definition.slug, "jackson", alone, language="zh")
+    for i in range(10):  # Madison: ten Chinese-speaking families
+        answers = {"comment": "王老师很好"} if i == 0 else {"fe_school_activities": 1}
+        respond(seeded, clock, definition.slug, "madison", answers, language="zh")
     for _ in range(3):  # Field: 3 respondents, their comments are read by nobody
         respond(seeded, clock, definition.slug, "field", {"comment": "SECRET small school comment"})
     return definition
@@ -50,14 +55,13 @@ def test_comments_only_from_groups_at_the_threshold_and_masked(client, seeded, c
     assert "Sentiment is not shown for English: too unreliable." in page.text
     assert "Sentiment is not shown for Chinese: too unreliable." in page.text
 
-    # The Jackson group filtered to Chinese has 1 respondent: nothing.
+    # Jackson's one Chinese-speaking family: its words would name it, with or without filters.
+    assert "只有我一家" not in page.text
     page = client.get("/reports/area/D?lang=en&language=zh")
-    assert "王老师" not in page.text and "[name]老师" not in page.text
-    assert "No comments to show." in page.text
-    # Filtered to English, 12 of Jackson's 13: what the unfiltered page adds would be the one
-    # Chinese comment, so Jackson's comments are not listed under that filter either.
+    assert "只有我一家" not in page.text and "[name]老师很好" in page.text  # Madison's ten
+    # Filtered to English: Jackson's twelve English-speaking families, as on the whole page.
     page = client.get("/reports/area/D?lang=en&language=en")
-    assert "Pick-up traffic" not in page.text and "No comments to show." in page.text
+    assert "Pick-up traffic" in page.text and "老师" not in page.text
 
     printable = client.get("/reports/area/D?lang=en&print=1")
     assert "Pick-up traffic" in printable.text  # a top comment: it uses the common theme
@@ -70,7 +74,8 @@ def test_comment_exports_mask_and_neutralise(client, seeded, clock, data):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Survey", "Question", "School", "Language", "Sentiment", "Comment"]
     comments = [r[5] for r in rows[1:]]
-    assert len(comments) == 5
+    assert len(comments) == 5  # Jackson's four in English, Madison's one in Chinese
+    assert not any("只有我一家" in c for c in comments)
     assert '\'=HYPERLINK("http://x")' in comments
     assert "Mrs. [name] never answers, call me at [phone]" in comments
     assert not any("SECRET" in c or "Alvarez" in c for c in comments)
