@@ -14,10 +14,12 @@ Rules, each tested in en/es/zh (tests/unit/test_comments_text.py):
 - a capitalised word or two after a title or a relation word: Mr./Mrs./Ms./
   Miss/Dr./Coach/Principal/teacher, maestra/maestro/señor(a)/señorita/Sr(a)./
   profesor(a)/director(a), "my son/daughter", "mi hijo/hija", "named",
-  "se llama", ...;
+  "se llama", "my name is", "mi hija es", "me llamo", ...;
 - Chinese: a common surname plus up to two characters before 老师/先生/女士/
-  小姐/校长/主任/同学/阿姨 ("李老师", "王小明老师"), and a surname plus one or two
-  characters after 老师/先生/女士/叫/名叫 ("老师王芳");
+  小姐/校长/主任/同学/阿姨 ("李老师", "王小明老师"), a surname plus one or two
+  characters after 老师/先生/女士/名叫 or a child's or one's own name's 叫/是
+  ("老师王芳", "我的女儿叫李娜", "我叫王芳"), and before 的妈妈/的爸爸/的家长/...
+  ("我是王小明的妈妈");
 - the list-free heuristic: two or more capitalised words in a row in the middle
   of a sentence ("my neighbour Ana Lucia Gomez") are taken for a full name,
   whatever the words are; a single capitalised word mid-sentence is not (it
@@ -46,7 +48,8 @@ _TITLES = (
     r"maestra|maestro|señora|señorita|señor|senora|senorita|senor|sra|srta|sr|"
     r"profesora|profesor|profe|directora|director|don|doña|"
     r"my son|my daughter|my child|my kid|my boy|my girl|named|called|"
-    r"mi hijo|mi hija|mi niño|mi niña|se llama|llamado|llamada"
+    r"mi hijo|mi hija|mi niño|mi niña|se llama|llamado|llamada|"
+    r"my son is|my daughter is|my name is|mi hijo es|mi hija es|me llamo|mi nombre es"
 )
 TITLED_NAME = re.compile(
     rf"(?i:\b(?:{_TITLES}))\.?\s+(?!(?i:{_TITLES})\b)({_CAP}(?:\s+{_CAP})?)",
@@ -73,8 +76,12 @@ _PLAIN = "".join(c for c in SURNAMES if c not in _AMBIGUOUS)
 ZH_BEFORE_TITLE = re.compile(rf"([{_PLAIN}]{_HAN}{{0,2}}?|[{_AMBIGUOUS}])(?={_ZH_TITLES})")
 # After a title, a name ends where a sentence goes on: punctuation, a space or a verb.
 ZH_AFTER_TITLE = re.compile(
-    rf"(?<=老师|先生|女士|名叫|叫做)([{_PLAIN}]{_HAN}{{1,2}}?)"
+    rf"(?<=老师|先生|女士|名叫|叫做|儿叫|子叫|我叫|字叫|字是)([{_PLAIN}]{_HAN}{{1,2}}?)"
     r"(?=[，。、！？；：,.!?;:\s]|$|说|讲|是|很|也|对|的|和|教|帮|给|让)"
+)
+# Whose parent or grandparent the writer is: "我是王小明的妈妈".
+ZH_BEFORE_KIN = re.compile(
+    rf"([{_PLAIN}]{_HAN}{{1,2}}?)(?=的(?:妈妈|爸爸|母亲|父亲|家长|奶奶|爷爷|外婆|外公|姥姥|姥爷|监护人))"
 )
 # Before a title these are words, not names ("和老师" = "with the teacher").
 _ZH_NOT_NAMES = {"和", "向", "于", "全", "文", "时", "成", "连", "管", "给"}
@@ -101,4 +108,5 @@ def mask(text: str) -> str:
     text = FULL_NAME.sub(NAME_MARK, text)
     text = ZH_BEFORE_TITLE.sub(_zh_name, text)
     text = ZH_AFTER_TITLE.sub(_zh_name, text)
+    text = ZH_BEFORE_KIN.sub(_zh_name, text)
     return text

@@ -51,6 +51,16 @@ ROOT = Path(__file__).resolve().parents[2]
             "数学老师和同学们都很好，全体老师辛苦了，向老师反映过，中文老师很棒。",
         ),
         ("老师和家长要多沟通。", "老师和家长要多沟通。"),
+        # A child's or one's own name, the way parents introduce themselves
+        ("我是王小明的妈妈，我的女儿叫李娜。", "我是[name]的妈妈，我的女儿叫[name]。"),
+        ("我叫王芳，我觉得学校的老师很好。", "我叫[name]，我觉得学校的老师很好。"),
+        ("我是学生的家长，孩子的爸爸很忙。", "我是学生的家长，孩子的爸爸很忙。"),
+        ("Soy la mamá y mi hija es María.", "Soy la mamá y mi hija es [name]."),
+        ("Me llamo Ana y mi hijo es Juan.", "Me llamo [name] y mi hijo es [name]."),
+        (
+            "Hi, my name is Carlos. My daughter is Emily.",
+            "Hi, my name is [name]. My daughter is [name].",
+        ),
     ],
 )
 def test_mask(text, expected):
