@@ -358,7 +358,7 @@ def indicator_table(
         school_year=school_year,
         trends=indicator_trends(session, keys, clock, sizes, filters) if with_trends else {},
         targets=targets_for(session, keys),
-        administrative=administrative_values(session, keys),
+        administrative=_for_whole_schools(administrative_values(session, keys), filters),
         questions=questions,
         other_minimums=[
             (r.definition.title, r.min_cell)
@@ -493,6 +493,20 @@ def administrative_values(session: Session, keys: list[str]) -> pd.DataFrame:
     ).all()
     frame = pd.DataFrame(rows, columns=["indicator", "school", "school_year", "value"])
     frame["school"] = frame["school"].fillna(DISTRICT)
+    return frame
+
+
+def _for_whole_schools(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Administrative figures are whole schools' and the district's, never a group's.
+
+    A page of Spanish-speaking respondents shows none (90.1% attendance is not theirs); a
+    page of one tier shows its schools' but not the district's.
+    """
+    respondents = ("role", "language", "channel", "grade_band")
+    if any(getattr(filters, name) is not None for name in respondents):
+        return frame.iloc[0:0]
+    if filters.tier is not None:
+        return frame[frame["school"] != DISTRICT]
     return frame
 
 

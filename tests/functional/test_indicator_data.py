@@ -172,6 +172,11 @@ def test_admin_upload_reports_every_bad_row_and_imports_nothing(client, seeded, 
     assert "94.5%" in row and "91.0%" in row and "administrative" in row
     district = client.get("/reports/area/D?year=2026-27&lang=en").text
     assert "3.2%" in district.split("Decreased neighborhood crime")[1].split("</tr>")[0]
+    # Whole schools' figures are nobody's under a respondent filter: not shown as theirs.
+    spanish = client.get("/reports/area/B?year=2026-27&lang=en&language=es").text
+    assert "administrative" not in spanish.split("Increased attendance")[1].split("</tr>")[0]
+    export = client.get("/reports/area/B/export.csv?year=2026-27&lang=en&language=es").text
+    assert "94.5" not in export and "91.0" not in export
 
 
 def test_admin_import_command(runner, seeded, tmp_path):
