@@ -22,6 +22,7 @@ from engagement.reporting.service import (
 )
 
 from . import api
+from .views import unknown_filter
 
 csrf.exempt(api)
 
@@ -41,7 +42,11 @@ def survey_summary(slug: str):
     scope = _reader()
     try:
         by = parse_by(request.args.get("by"))
-        filters = Filters(**{name: request.args.get(name) or None for name in FILTERS})
+        values = {name: request.args.get(name) or None for name in FILTERS}
+        unknown = unknown_filter(values)
+        if unknown:
+            return jsonify(error="unknown_filter_value", filter=unknown), 400
+        filters = Filters(**values)
         if not needs_scope(by, filters, scope):
             abort(403)
         report = survey_report(
@@ -150,7 +155,7 @@ def openapi():
                                     }
                                 },
                             },
-                            "400": {"description": "Unknown group"},
+                            "400": {"description": "Unknown group or filter value"},
                             "401": {"description": "No or bad bearer token"},
                             "403": {"description": "Outside the token's scope"},
                             "404": {"description": "Unknown survey"},

@@ -62,13 +62,26 @@ def _filters() -> Filters:
     """The page's filters; a value no respondent can have is a bad address (400), not an empty
     report."""
     values = {name: request.args.get(name) or None for name in FILTERS if name != "school"}
-    for name, allowed in _FILTER_VALUES.items():
-        if values[name] is not None and values[name] not in allowed:
-            abort(400)
-    for name in ("grade_band", "role"):
-        if values[name] is not None and not re.fullmatch(r"[\w-]{1,40}", values[name]):
-            abort(400)
+    if unknown_filter(values):
+        abort(400)
     return Filters(**values)
+
+
+def unknown_filter(values: dict[str, str | None]) -> str | None:
+    """The first filter whose value no respondent or school can have (pages and the API)."""
+    for name, allowed in _FILTER_VALUES.items():
+        if values.get(name) is not None and values[name] not in allowed:
+            return name
+    for name in ("grade_band", "role"):
+        if values.get(name) is not None and not re.fullmatch(r"[\w-]{1,40}", values[name]):
+            return name
+    school = values.get("school")
+    if (
+        school is not None
+        and db.session.scalar(select(School.id).where(School.code == school)) is None
+    ):
+        return "school"
+    return None
 
 
 def _year() -> str:

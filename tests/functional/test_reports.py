@@ -176,6 +176,17 @@ def test_api_groups_and_errors(client, seeded, clock, data):
     bad = client.get("/api/v1/surveys/report-2026/summary?by=school,colour")
     assert bad.status_code == 400 and bad.json["error"] == "unknown_group"
     assert client.get("/api/v1/surveys/nope/summary").status_code == 404
+    # A filter value nobody can have is a mistake to report, not an empty answer.
+    for query, name in [
+        ("language=xx", "language"),
+        ("tier=nope", "tier"),
+        ("school=pasadena-high", "school"),
+    ]:
+        wrong = client.get(f"/api/v1/surveys/report-2026/summary?by=indicator&{query}")
+        assert wrong.status_code == 400 and wrong.json == {
+            "error": "unknown_filter_value",
+            "filter": name,
+        }
     for by in (
         "school",
         "result_area",
