@@ -31,7 +31,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 	$(BIN)/pybabel compile --statistics -d translations -l $*
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_gettext --no-wrap \
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_gettext -k _r --no-wrap \
 	  --project=engagement --copyright-holder="Engagement contributors" \
 	  -o translations/messages.pot .
 

@@ -4,6 +4,7 @@ from functools import cache
 
 from babel import Locale
 from flask import g, has_request_context, request
+from flask_babel import get_translations, gettext
 
 SUPPORTED_LANGUAGES = ("en", "es", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -51,3 +52,17 @@ def _parsed(language: str) -> Locale:
 def request_locale() -> Locale:
     """Flask-Babel's locale selector: parsed once per language, not once per request."""
     return _parsed(select_locale())
+
+
+# A student is addressed as tú / 你, an adult as usted / 您: the respondent pages' words that
+# differ have a second translation under this context (engagement/student_wording.py).
+STUDENT = "student"
+
+
+def respondent_text(message: str, **variables) -> str:
+    """Words on a respondent's page, in the register of who answers (g.respondent_audience)."""
+    if has_request_context() and g.get("respondent_audience") == STUDENT:
+        worded = get_translations().pgettext(STUDENT, message)
+        if worded != message:  # else the adult wording serves students as well
+            return worded % variables if variables else worded
+    return gettext(message, **variables)

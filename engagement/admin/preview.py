@@ -59,9 +59,11 @@ def _draft(slug: str, lang: str):
         abort(404)
     g.respondent_language = lang
     try:
-        return load_draft(db.session, slug)
+        draft = load_draft(db.session, slug)
     except DesignerError:
         abort(404)
+    g.respondent_audience = draft.definition.audience  # a student preview reads as students do
+    return draft
 
 
 @bp.get("/surveys/<slug>/preview/<language>")

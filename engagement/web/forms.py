@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, ValidationError
 
+from engagement.i18n import respondent_text as _r
 from engagement.surveys import AnswerError, Question, QuestionType, parse_form_values
 
 
@@ -25,26 +26,28 @@ def answer_error_message(error: AnswerError, question: Question, language: str) 
     """The engine's reason, in the respondent's language."""
     params = error.params
     if error.code == "not_a_number":
-        return _("Please enter a number, like 3.")
+        return _r("Please enter a number, like 3.")
     if error.code == "digits_only":
-        return _("Please write the number with digits only, like 1600 (or 1.5 for one and a half).")
+        return _r(
+            "Please write the number with digits only, like 1600 (or 1.5 for one and a half)."
+        )
     if error.code == "too_small":
-        return _("Please enter %(minimum)s or more.", minimum=_number(params["minimum"]))
+        return _r("Please enter %(minimum)s or more.", minimum=_number(params["minimum"]))
     if error.code == "too_large":
-        return _("Please enter %(maximum)s or less.", maximum=_number(params["maximum"]))
+        return _r("Please enter %(maximum)s or less.", maximum=_number(params["maximum"]))
     if error.code == "too_long":
-        return _(
+        return _r(
             "Please shorten your answer to %(maximum)s characters (it has %(length)s).",
             maximum=params["maximum"],
             length=params["length"],
         )
     if error.code == "choose_one":
-        return _("Please choose only one answer.")
+        return _r("Please choose only one answer.")
     if error.code == "exclusive_conflict":
         choice = question.choice_by_value(int(params["choice"]))
         label = (choice.label.get(language) or choice.label["en"]) if choice else ""
         return _("“%(choice)s” cannot be chosen together with other answers.", choice=label)
-    return _("Please choose one of the answers listed.")
+    return _r("Please choose one of the answers listed.")
 
 
 def _number(value: Any) -> str:
@@ -66,7 +69,7 @@ class EngineAnswer:
             message = answer_error_message(error, self.question, self.language)
             raise ValidationError(message) from error
         if field.parsed is None and self.question.required:
-            raise ValidationError(_("Please answer this question."))
+            raise ValidationError(_r("Please answer this question."))
 
 
 def _field_for(question: Question, language: str) -> Field:

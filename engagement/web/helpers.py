@@ -3,7 +3,7 @@
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 
-from engagement.i18n import HTML_LANG, LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from engagement.i18n import HTML_LANG, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, respondent_text
 from engagement.web.csrf import form_token
 
 
@@ -56,6 +56,7 @@ def register(app: Flask) -> None:
         current_language=current_language,
         language_links=language_links,
         respondent_csrf_token=form_token,
+        _r=respondent_text,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         HTML_LANG=HTML_LANG,
         SUPPORTED_LANGUAGES=SUPPORTED_LANGUAGES,

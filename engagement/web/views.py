@@ -97,6 +97,7 @@ def home():
 @bp.get("/s/<slug>")
 def landing(slug: str):
     opened = find_open_survey(db.session, slug, app_clock()())
+    g.respondent_audience = opened.definition.audience
     school_code = request.args.get("school", "").strip()
     school = find_school(db.session, school_code) if school_code else None
     # ?new=1: a class code was just typed, by the next student at a shared device perhaps.
@@ -143,6 +144,7 @@ def _start_form(school_code: str | None) -> StartForm:
 @bp.post("/s/<slug>/start")
 def start(slug: str):
     opened = find_open_survey(db.session, slug, app_clock()())
+    g.respondent_audience = opened.definition.audience
     form = _start_form(None)
     if not form.validate():
         return render_template(
@@ -198,6 +200,7 @@ def _page(slug: str, number: int, lock: bool):
     if state.draft.completed:
         return redirect(url_for(".thanks", slug=slug))
     g.respondent_language = state.draft.language
+    g.respondent_audience = state.definition.audience
     chosen = supported(request.args.get("lang"))
     if chosen and chosen != state.draft.language:
         state = save_answers(
@@ -281,6 +284,7 @@ def thanks(slug: str):
         find_published_survey(db.session, slug)  # an address no survey has: 404
         return redirect(url_for(".landing", slug=slug))
     g.respondent_language = state.draft.language
+    g.respondent_audience = state.definition.audience
     if not state.draft.completed:
         return redirect(url_for(".page", slug=slug, number=resume_section(state) + 1))
     return render_template("web/thanks.html", text=state.definition.thanks)

@@ -548,3 +548,35 @@ def test_pages_tell_the_browser_to_run_nothing_foreign_and_keep_addresses_to_the
         assert headers["Referrer-Policy"] == "same-origin"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("lang", "adult", "student"),
+    [
+        ("es", "Puede detenerse cuando quiera", "Puedes detenerte cuando quieras"),
+        ("zh", "您可以随时停下", "你可以随时停下"),
+    ],
+)
+def test_students_are_addressed_as_tu_and_ni_families_as_usted_and_nin(
+    client, survey, seeded, clock, lang, adult, student
+):
+    """The pages' own words match the register of the survey's questions."""
+    save_definition(seeded, template(FIXTURES / "protected.yaml"), clock)
+    set_status(seeded, "protected-2026", SurveyStatus.OPEN)
+    family = client.get(f"/s/mini-2026?school=jackson&lang={lang}").text
+    assert adult in family and student not in family
+    pupils = client.application.test_client()
+    landing = pupils.get(f"/s/protected-2026?school=field&lang={lang}").text
+    assert student in landing and adult not in landing
+    started = pupils.post(
+        "/s/protected-2026/start", data={"csrf_token": csrf_token(landing), "school": "field"}
+    )
+    page = pupils.get(started.headers["Location"])
+    missing = pupils.post(
+        started.headers["Location"], data={"csrf_token": csrf_token(page.text), "action": "next"}
+    )
+    assert missing.status_code == 422
+    assert {"es": "Responde esta pregunta.", "zh": "请回答这个问题。"}[lang] in missing.text
+    if lang == "es":
+        assert "Revisa las preguntas marcadas abajo." in missing.text
+        assert "Por favor, responda" not in missing.text
