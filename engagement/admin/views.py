@@ -3,7 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engagement.audit import actions_in_log, recent_events
+from engagement.audit import COMMAND_LINE, actions_in_log, recent_events
 from engagement.auth.permissions import (
     Permission,
     can,
@@ -56,4 +56,5 @@ def audit_log():
         actions=actions_in_log(db.session),
         action=action,
         older=events[-1].id if len(events) == PAGE else None,
+        COMMAND_LINE=COMMAND_LINE,
     )

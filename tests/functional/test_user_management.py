@@ -95,8 +95,14 @@ def test_invite_assign_and_deactivate(app, client, seeded, clock):
         "from": ["working_group"],
         "to": ["leadership", "working_group"],
     }
-    log = client.get("/admin/audit?action=user.roles_changed")
+    log = client.get("/admin/audit?action=user.roles_changed&lang=en")
     assert log.status_code == 200 and "wg@example.org" in log.text
+    # In words a person reads: what happened, and the change without Python's brackets.
+    assert "Roles or scopes changed" in log.text and "When (district time)" in log.text
+    assert "roles: working_group → leadership, working_group" in log.text
+    assert "[&#39;" not in log.text and "{&#39;" not in log.text
+    spanish = client.get("/admin/audit?action=user.roles_changed&lang=es")
+    assert "Roles o ámbitos cambiados" in spanish.text
 
 
 def test_deactivating_ends_tokens_and_links_for_good_and_old_admins_can_be_demoted(
