@@ -148,3 +148,25 @@ def test_a_token_name_of_spaces_is_refused_politely(client, seeded, clock):
         data={"csrf_token": form_token(client, "/auth/account"), "name": "   "},
     )
     assert page.status_code == 422 and "Please name the token." in page.text
+
+
+def test_a_deactivated_account_says_so_and_can_be_reactivated_from_its_page(client, seeded, clock):
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    member = make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["B"])
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP, areas=["B"])
+    login(client, "office@example.org")
+    token = form_token(client, "/admin/users/new")
+    client.post(f"/admin/users/{member.id}/active", data={"csrf_token": token, "active": "0"})
+    page = client.get(f"/admin/users/{member.id}?lang=en").text
+    assert "This account is deactivated" in page and "New password link" not in page
+    back = client.post(
+        f"/admin/users/{member.id}/active", data={"csrf_token": csrf_token(page), "active": "1"}
+    )
+    assert back.status_code == 302
+    seeded.expire_all()
+    assert seeded.get(User, member.id).active
+    listing = client.get("/admin/users?lang=en").text
+    row = listing.split("<td>lead@example.org</td>")[1].split("</tr>")[0]
+    assert "everything" in row and ">B<" not in row  # the council reads every area anyway
+    own = listing.split("<td>office@example.org</td>")[1].split("</tr>")[0]
+    assert "(you)" in own and "Deactivate" not in own
