@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -15,6 +15,9 @@ from engagement.delivery.service import (
     UnknownSurvey,
 )
 from engagement.web.csrf import CookiesBlocked
+
+# Staff pages: their error pages lead back to the staff home, not to the public survey list.
+STAFF_PATHS = ("/admin", "/reports", "/auth")
 
 
 def _page(status: int, title: str, message: str, **context):
@@ -99,13 +102,18 @@ def register(app: Flask) -> None:
             409: _("This page was sent twice at the same moment"),
             413: _("What you sent is too large"),
         }
+        staff = request.path.startswith(STAFF_PATHS)
         messages = {
             403: _(
                 "Your account does not include this. If you need it, ask the engagement "
                 "office to change your access."
             ),
-            409: _("Your earlier answers are saved. Reload the page to see where you are."),
+            409: _("Someone changed this at the same moment. Reload the page and try again.")
+            if staff
+            else _("Your earlier answers are saved. Reload the page to see where you are."),
         }
+        if staff:
+            titles[409] = _("This was changed at the same moment")
         return _page(
             error.code or 500,
             titles.get(error.code, _("Something went wrong")),
@@ -113,4 +121,5 @@ def register(app: Flask) -> None:
                 error.code, _("Please check the address, or start again from the home page.")
             ),
             home_link=True,
+            home_url=url_for("admin.index") if staff else None,
         )

@@ -170,3 +170,21 @@ def test_a_deactivated_account_says_so_and_can_be_reactivated_from_its_page(clie
     assert "everything" in row and ">B<" not in row  # the council reads every area anyway
     own = listing.split("<td>office@example.org</td>")[1].split("</tr>")[0]
     assert "(you)" in own and "Deactivate" not in own
+
+
+def test_staff_error_pages_speak_to_staff_and_lead_back_to_the_staff_home(client, seeded, clock):
+    make_user(seeded, clock, "office@example.org", Role.ADMIN)
+    member = make_user(seeded, clock, "wg@example.org", Role.WORKING_GROUP, areas=["B"])
+    login(client, "office@example.org")
+    token = form_token(client, "/admin/users/new")
+    client.post(f"/admin/users/{member.id}/active", data={"csrf_token": token, "active": "0"})
+    # A password link asked for in a tab opened before the account was deactivated.
+    late = client.post(f"/admin/users/{member.id}/password-link", data={"csrf_token": token})
+    assert late.status_code == 409
+    assert "Someone changed this at the same moment" in late.text
+    assert "Your earlier answers" not in late.text and 'href="/admin/"' in late.text
+    reader = client.application.test_client()
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(reader, "lead@example.org")
+    refused = reader.get("/admin/users")
+    assert refused.status_code == 403 and 'href="/admin/">Back to the home page' in refused.text
