@@ -271,6 +271,32 @@ def _year_reports(session, school_year, clock, sizes, kinds) -> list[SurveyRepor
     return [_report_of(session, s, clock, sizes, kinds) for s in surveys]
 
 
+def respondent_groups(session: Session, school_year: str) -> dict[str, dict[str, dict]]:
+    """{"role" | "grade_band": {code: label in en/es/zh}}: the groups a year's pages filter by.
+
+    Named as the surveys' own answers name them ("Guardian or foster parent", "Grades 6 to
+    8"); a survey that asks no role counts its respondents as its audience.
+    """
+    groups: dict[str, dict[str, dict]] = {"role": {}, "grade_band": {}}
+    surveys = session.scalars(
+        select(Survey).where(Survey.school_year == school_year, Survey.status != SurveyStatus.DRAFT)
+    )
+    for survey in surveys:
+        version = latest_version(session, survey.id)
+        if version is None:
+            continue
+        definition = definition_of(version)
+        sets_role = False
+        for question in definition.questions:
+            if question.sets in groups:
+                sets_role |= question.sets == "role"
+                for choice in question.choices:
+                    groups[question.sets].setdefault(choice.code, dict(choice.label))
+        if not sets_role:
+            groups["role"].setdefault(str(survey.audience), {})
+    return groups
+
+
 def _indicator_rows(reports: list[SurveyReport], by: list[str]) -> pd.DataFrame:
     """Indicator outcomes counted across every survey measuring them (different respondents)."""
     frames = [indicator_metrics(r.cells, by) for r in reports]

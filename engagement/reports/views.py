@@ -25,7 +25,13 @@ from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import Channel, ResultArea, School
 from engagement.reporting.comments import comment_reports, question_comments
 from engagement.reporting.metrics import FILTERS, Filters
-from engagement.reporting.service import DISTRICT, CellSizes, indicator_table, school_years
+from engagement.reporting.service import (
+    DISTRICT,
+    CellSizes,
+    indicator_table,
+    respondent_groups,
+    school_years,
+)
 from engagement.web.helpers import translated, url_keeping_query
 
 from . import bp
@@ -56,6 +62,20 @@ _FILTER_VALUES = {
     "channel": {channel.value for channel in CHANNEL_LABELS},
     "tier": set(TIER_LABELS),
 }
+
+
+AUDIENCE_ROLES = {"parent": _l("Families"), "student": _l("Students"), "staff": _l("Staff")}
+
+
+def _group_labels(school_year: str) -> dict[str, dict[str, str]]:
+    """The role and grade-band filters' choices, named in the reader's language."""
+    return {
+        name: {
+            code: translated(label) if label else str(AUDIENCE_ROLES.get(code, code))
+            for code, label in choices.items()
+        }
+        for name, choices in respondent_groups(db.session, school_year).items()
+    }
 
 
 def _filters() -> Filters:
@@ -181,6 +201,7 @@ def _page(
         filters=_filters(),
         channels={channel.value: label for channel, label in CHANNEL_LABELS.items()},
         tiers=TIER_LABELS,
+        groups=_group_labels(table.school_year),
         title=title,
         printable=request.args.get("print") == "1",
         export_urls=export_urls,

@@ -156,6 +156,11 @@ def test_a_filtered_report_says_so_on_paper_and_in_its_file_name(client, seeded,
     assert "Only these respondents" not in client.get("/reports/area/D?lang=en&print=1").text
     export = client.get("/reports/area/D/export.csv?language=es&channel=sms")
     assert 'filename="area-D-2026-27-es-sms.csv"' in export.headers["Content-Disposition"]
+    # Role and grade band are chosen by the names the survey's own answers give them.
+    page = client.get("/reports/area/D?lang=es&grade_band=6-8&role=parent").text
+    assert '<option value="6-8" selected>6-8</option>' in page
+    assert '<option value="parent" selected>Familias</option>' in page  # no role question
+    assert "Grupo de grados: 6-8 · Rol: Familias" in page and "Idioma</strong>" not in page
     # A value no respondent can have is a bad address, not an empty report.
     for query in ("language=xx", "channel=fax", "tier=gold", "grade_band=<b>"):
         assert client.get(f"/reports/area/D?{query}").status_code == 400, query
