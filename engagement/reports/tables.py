@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from engagement.reporting.service import DISTRICT, IndicatorTable, on_track
 from engagement.web.helpers import translated
@@ -153,12 +154,21 @@ def to_csv(header: list, rows: list[list]) -> str:
 
 
 def to_xlsx(header: list, rows: list[list], title: str) -> bytes:
+    """A workbook whose text cells are text: "=1+1" typed by a respondent is shown as typed,
+    never run (a CSV has no cell types, so it gets the apostrophe instead)."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([neutralise(h) for h in header])
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
+    widths: dict[int, int] = {}
+    for values in [header, *rows]:
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
+                widest = max((len(line) for line in cell.value.splitlines()), default=0)
+                widths[cell.column] = max(widths.get(cell.column, 8), min(widest + 2, 60))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -171,8 +172,11 @@ def test_spreadsheet_formulas_are_neutralised():
 
     text = to_csv(["=cmd"], [["+1", "-2", "@x", "\tx", "ok", 3]])
     assert "'=cmd" in text and "'+1" in text and "'-2" in text and "'@x" in text
-    book = load_workbook(io.BytesIO(to_xlsx(["h"], [["=SUM(A1)"]], "t")))
-    assert book.active["A2"].value == "'=SUM(A1)"
+    data = to_xlsx(["h"], [["=SUM(A1)"]], "t")
+    book = load_workbook(io.BytesIO(data))
+    # In a workbook the cell is text, shown as typed, with no formula to run.
+    assert book.active["A2"].value == "=SUM(A1)" and book.active["A2"].data_type == "s"
+    assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_api_groups_and_errors(client, seeded, clock, data):
