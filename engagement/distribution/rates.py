@@ -145,6 +145,9 @@ def set_enrollments(
     session: Session, actor: User | None, values: Mapping[str, str], clock: Clock
 ) -> int:
     """Store the enrolment figures staff typed (blank clears one); all or nothing. Commits."""
+    schools = {s.code: s for s in session.scalars(select(School).where(School.code.in_(values)))}
+    if set(values) - set(schools):
+        raise DistributionError("unknown_school")
     parsed: dict[str, int | None] = {}
     for code, raw in values.items():
         text = unicodedata.normalize("NFKC", raw or "").strip().replace(",", "")
@@ -152,12 +155,8 @@ def set_enrollments(
             parsed[code] = None
             continue
         if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ENROLLMENT:
-            raise DistributionError("bad_enrollment", school=code, value=raw)
+            raise DistributionError("bad_enrollment", school=schools[code].name, value=raw)
         parsed[code] = int(text)
-    schools = {s.code: s for s in session.scalars(select(School).where(School.code.in_(parsed)))}
-    unknown = sorted(set(parsed) - set(schools))
-    if unknown:
-        raise DistributionError("unknown_school")
     changed = {code: n for code, n in parsed.items() if schools[code].enrollment != n}
     for code, n in changed.items():
         schools[code].enrollment = n

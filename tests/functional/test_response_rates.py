@@ -101,7 +101,8 @@ def test_enrolment_is_saved_all_or_nothing_with_full_width_digits(client, seeded
         url, data={"csrf_token": token, "enrollment-jackson": "１２０", "enrollment-field": "lots"}
     )
     assert refused.status_code == 422
-    assert "must be a whole number" in refused.text and 'value="lots"' in refused.text
+    assert "Enrolment for Field Elementary must be a whole number" in refused.text
+    assert 'value="lots"' in refused.text
     assert seeded.scalars(select(School.enrollment).where(School.code == "jackson")).one() is None
 
     saved = client.post(
