@@ -190,6 +190,13 @@ def test_each_role_lands_on_its_home_and_its_menu_opens_only_what_it_may(
     assert ("/reports/" in links) == (role in READERS | DESIGN)
     for link in links:
         assert client.get(link).status_code == 200, (role, link)
+    # A reader of some areas or schools is told that the list is theirs, not everything.
+    reports = client.get("/reports/?lang=en")
+    limited = "Your account reads the result areas and schools listed here"
+    if role in ("working_group", "school_staff"):
+        assert limited in reports.text
+    elif reports.status_code == 200:
+        assert limited not in reports.text
 
 
 ODD_QUERIES = [
