@@ -382,7 +382,9 @@ def indicator_table(
         table=table,
         min_cell=min_cell,
         school_year=school_year,
-        trends=indicator_trends(session, keys, clock, sizes, filters) if with_trends else {},
+        trends=indicator_trends(session, keys, clock, sizes, filters, up_to=school_year)
+        if with_trends
+        else {},
         targets=targets_for(session, keys),
         administrative=_for_whole_schools(administrative_values(session, keys), filters),
         questions=questions,
@@ -402,10 +404,15 @@ def indicator_trends(
     clock: Callable[[], datetime],
     sizes: CellSizes,
     filters: Filters = ALL,
+    *,
+    up_to: str | None = None,
 ) -> dict[str, list[dict]]:
-    """District percentage of each indicator in every school year, with the change in points."""
+    """District percentage of each indicator in every school year (to `up_to`), with the change
+    in points: survey indicators from their responses, administrative ones from their figures.
+    """
     trends: dict[str, list[dict]] = {key: [] for key in keys}
-    for year in school_years(session):
+    years = [year for year in school_years(session) if up_to is None or year <= up_to]
+    for year in years:
         reports = _year_reports(session, year, clock, sizes, ("i",))
         if not reports:
             continue
@@ -424,7 +431,14 @@ def indicator_trends(
                     "suppressed": not shown,
                 }
             )
+    administrative = _for_whole_schools(administrative_values(session, keys), filters)
+    district = administrative[administrative["school"] == DISTRICT].sort_values("school_year")
+    for row in district.itertuples():
+        if up_to is None or row.school_year <= up_to:
+            point = {"school_year": row.school_year, "n": None, "pct": float(row.value)}
+            trends[row.indicator].append({**point, "suppressed": False})
     for points in trends.values():
+        points.sort(key=lambda point: point["school_year"])
         previous = None
         for point in points:
             point["change"] = (

@@ -68,3 +68,37 @@ def test_trend_on_the_area_page(client, seeded, clock, two_years):
     earlier = client.get("/reports/area/D?lang=en&year=2025-26")
     row = earlier.text.split("Families are actively involved")[1].split("</tr>")[0]
     assert "50.0%" in row and "(n=20)" in row  # Madison in 2025-26
+
+
+def test_a_years_page_shows_no_later_year_and_administrative_figures_have_trends(
+    client, seeded, clock, two_years
+):
+    from sqlalchemy import select
+
+    from engagement.models import AdministrativeValue, Indicator
+
+    crime = seeded.scalars(select(Indicator).where(Indicator.key == "neighborhood_crime")).one()
+    for year, value in (("2025-26", 4.0), ("2026-27", 3.2)):
+        seeded.add(
+            AdministrativeValue(
+                indicator_id=crime.id,
+                school_id=None,
+                school_year=year,
+                value=value,
+                imported_at=clock(),
+            )
+        )
+    seeded.commit()
+    trends = indicator_trends(seeded, ["neighborhood_crime"], clock, CellSizes())
+    assert [(p["school_year"], p["pct"], p["change"]) for p in trends["neighborhood_crime"]] == [
+        ("2025-26", 4.0, None),
+        ("2026-27", 3.2, -0.8),
+    ]
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+    earlier = client.get("/reports/area/D?lang=en&year=2025-26").text
+    row = earlier.split("Families are actively involved")[1].split("</tr>")[0]
+    assert "2025-26: 40.0%" in row and "2026-27" not in row  # nothing from the future
+    now = client.get("/reports/area/D?lang=en").text
+    row = now.split("Decreased neighborhood crime")[1].split("</tr>")[0]
+    assert "2025-26: 4.0%" in row and "2026-27: 3.2% (-0.8 points)" in row
