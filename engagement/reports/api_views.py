@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, scope_of
 from engagement.extensions import csrf, db
+from engagement.models import Direction, Indicator
 from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import (
     GROUPS,
@@ -69,6 +71,14 @@ def survey_summary(slug: str):
         }
         for row in frame.to_dict("records")
     ]
+    if "indicator" in by:  # bullying's percent is of students bullied: lower is better
+        lower = set(
+            db.session.scalars(
+                select(Indicator.key).where(Indicator.direction == Direction.LOWER_IS_BETTER)
+            )
+        )
+        for row in rows:
+            row["lower_is_better"] = row["indicator"] in lower
     return jsonify(
         survey=slug,
         by=by,
@@ -141,6 +151,14 @@ def openapi():
                                                             "n": {"type": ["integer", "null"]},
                                                             "pct_favourable": {
                                                                 "type": ["number", "null"]
+                                                            },
+                                                            "lower_is_better": {
+                                                                "type": "boolean",
+                                                                "description": (
+                                                                    "Rows by indicator: true when "
+                                                                    "the percent is of an outcome "
+                                                                    "to bring down (bullying)."
+                                                                ),
                                                             },
                                                             "mean": {"type": ["number", "null"]},
                                                             "suppressed": {"type": "boolean"},

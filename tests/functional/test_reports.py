@@ -92,6 +92,7 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
         "pct_favourable": 75.0,
         "mean": None,
         "suppressed": False,
+        "lower_is_better": False,
     }
     for school in ("field", "jackson"):
         row = by_school[(school, "family_engagement")]
@@ -103,7 +104,10 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
         "pct_favourable": 68.6,
         "mean": None,
         "suppressed": False,
+        "lower_is_better": False,
     } in district
+    # A percent of an outcome to bring down says so: bullying's is of students bullied.
+    assert all(row["lower_is_better"] == (row["indicator"] == "bullying") for row in district)
 
 
 def test_a_filtered_figure_never_differs_from_the_unfiltered_one_by_a_small_group(
