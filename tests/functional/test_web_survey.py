@@ -580,3 +580,12 @@ def test_students_are_addressed_as_tu_and_ni_families_as_usted_and_nin(
     if lang == "es":
         assert "Revisa las preguntas marcadas abajo." in missing.text
         assert "Por favor, responda" not in missing.text
+
+
+def test_a_comment_boxs_hint_is_read_out_with_it(client, survey):
+    pages = []
+    complete_via_web(client, survey, "jackson", "en", on_page=lambda _url, page: pages.append(page))
+    comment = next(p.text for p in pages if 'name="comment"' in p.text)
+    assert 'aria-describedby="comment-help"' in comment
+    hint = re.search(r'<p class="help" id="comment-help">([^<]+)</p>', comment)
+    assert hint and hint.group(1).strip()
