@@ -14,7 +14,7 @@ from engagement.auth.permissions import (
 )
 from engagement.designer.service import list_surveys
 from engagement.extensions import db
-from engagement.models import SurveyStatus
+from engagement.models import Audience, SurveyStatus
 from engagement.web.guards import whole_number
 
 from . import bp
@@ -34,8 +34,18 @@ def index():
     if not runs:  # school staff: the surveys families can answer, not drafts or district counts
         surveys = [row for row in surveys if row[0].status is not SurveyStatus.DRAFT]
     reading = scope_of(current_user, Permission.READ_REPORTS)
+    consent = scope_of(current_user, Permission.READ_CONSENT)
+    # School staff proctor the student surveys: their list of who may take each one.
+    proctoring = [
+        (survey, code)
+        for survey, _version, _responses in surveys
+        if survey.audience is Audience.STUDENT and survey.status is SurveyStatus.OPEN
+        for code in sorted(consent.schools)
+        if not runs and not consent.everywhere
+    ]
     return render_template(
         "admin/index.html",
+        proctoring=proctoring,
         surveys=surveys,
         rates=not rates_scope.nowhere,
         district_counts=runs or rates_scope.everywhere,

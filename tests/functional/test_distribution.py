@@ -124,6 +124,9 @@ def test_consent_defaults_to_active_with_protected_topics_and_keeps_a_proctor_li
     make_user(seeded, clock, "teacher@example.org", Role.SCHOOL_STAFF, schools=["jackson"])
     proctor = client.application.test_client()
     login(proctor, "teacher@example.org")
+    home = proctor.get("/admin/?lang=en").text  # where a teacher finds the list
+    assert 'href="/admin/surveys/protected-2026/consent/proctor/jackson"' in home
+    assert "/proctor/field" not in home
     listing = proctor.get("/admin/surveys/protected-2026/consent/proctor/jackson")
     assert listing.status_code == 200
     assert (
