@@ -50,7 +50,13 @@ from engagement.models import (
     SurveyVersion,
 )
 from engagement.models.base import insert_unless_present
-from engagement.surveys import AnswerError, SurveyDefinition, normalise, parse_text_reply
+from engagement.surveys import (
+    AnswerError,
+    QuestionType,
+    SurveyDefinition,
+    normalise,
+    parse_text_reply,
+)
 from engagement.surveys.flow import next_question
 from engagement.surveys.store import definition_of, definition_of_row
 
@@ -597,10 +603,15 @@ class Turn:
             if question.required:
                 return self._failed_question(conversation, question, None)
             return self._move_on(conversation, question.key)
+        cut = None
         try:
             value = parse_text_reply(question, body)
         except AnswerError as error:
-            return self._failed_question(conversation, question, error)
+            if error.code != "too_long" or question.type is not QuestionType.TEXT:
+                return self._failed_question(conversation, question, error)
+            # Typed on a phone, a long comment is kept, cut, rather than asked for again.
+            cut = error.params["maximum"]
+            value = parse_text_reply(question, body[:cut])
         if value is None:
             return self._failed_question(conversation, question, None)
         saved = save_answers(
@@ -612,7 +623,8 @@ class Turn:
             commit=False,
             read=state,
         )
-        return self._move_on(conversation, question.key, saved)
+        replies = self._move_on(conversation, question.key, saved)
+        return [prompts.answer_cut(self.language, cut), *replies] if cut else replies
 
     def _failed(self, conversation: Conversation, retry: str) -> list[str]:
         """A reply that fits no option of a language or school question."""

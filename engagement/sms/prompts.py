@@ -85,6 +85,13 @@ def invalid_answer(question: Question, language: str, error: AnswerError | None)
         return _("Sorry. %(reason)s", reason=reason) + "\n" + question_text(question, language)
 
 
+def answer_cut(language: str, maximum: int) -> str:
+    with speaking(language):
+        return _(
+            "Your answer was long, so we kept its first %(maximum)s characters.", maximum=maximum
+        )
+
+
 def school_question(language: str, names: Sequence[str]) -> str:
     with speaking(language):
         lines = [_("Which school are your answers about?")]

@@ -442,3 +442,14 @@ def test_an_unrecognised_text_suggests_the_surveys_for_the_contacts_role(client,
         assert text(client, phone, "hello") == [expected]
     # A phone we have never heard from: every open survey, in the three languages.
     assert "CLIMA / MINI" in text(client, "+16265550215", "hello")[0].split("\n")[0]
+
+
+def test_a_comment_longer_than_its_limit_is_kept_cut_not_asked_again(client, mini_open, clock):
+    add_contact(mini_open, clock, PHONE, language="es", schools=("jackson",))
+    for reply in ("mini", "no", "B", "omitir", "omitir", "omitir", "omitir"):
+        text(client, PHONE, reply)
+    long_comment = "Más actividades por la tarde, por favor. " * 40  # 1,640 characters
+    replies = text(client, PHONE, long_comment[:1590])
+    assert replies[0] == "Su respuesta era larga: guardamos sus primeros 500 caracteres."
+    assert replies[-1] == "¡Gracias!"
+    assert stored_answers(mini_open)["comment"] == [long_comment[:500].strip()]
