@@ -1,5 +1,6 @@
 """Three languages are first-class: every catalog entry and template string exists in es and zh."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,17 @@ def test_no_question_repeats_the_hint_the_page_adds(path):
         if hint.rstrip("。.") in question.text[lang]
     ]
     assert repeated == []
+
+
+def test_every_student_wording_is_a_message_the_pages_ask_for_in_the_students_register():
+    """A student translation nobody asks for with _r would never be read."""
+    from engagement.student_wording import STUDENT_WORDING
+
+    sources = "".join(
+        path.read_text(encoding="utf-8")
+        for pattern in ("engagement/templates/**/*.html", "engagement/**/*.py")
+        for path in ROOT.glob(pattern)
+    )
+    asked = set(re.findall(r'_r\(\s*"((?:[^"\\]|\\.)*)"', sources))
+    for message in STUDENT_WORDING:
+        assert message._args[1] in asked, message._args[1]
