@@ -87,9 +87,13 @@ def _at_schools(school_ids: Collection[int]):
 
 
 def _other_roles(session: Session, school_ids: Collection[int], audience: Audience) -> int:
-    """Contacts at these schools left out because the survey is not for their role."""
-    left_out = _at_schools(school_ids).where(~_fits(audience)).subquery()
-    return session.scalar(select(func.count()).select_from(left_out))
+    """Contacts at these schools left out because the survey is not for their role (or none)."""
+
+    def count(query) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery()))
+
+    everyone = _at_schools(school_ids)
+    return count(everyone) - count(everyone.where(_fits(audience)))
 
 
 def _recipients(

@@ -383,3 +383,18 @@ def test_texts_queued_overnight_do_not_go_out_once_overtaken(app, ready, clock, 
     clock.now = datetime(2026, 11, 27, 16, 5, tzinfo=UTC)
     stats = _worker(session, transport, clock)
     assert (stats.sent, stats.cancelled) == (0, 2)
+
+
+def test_a_student_survey_is_texted_to_students_only(app, ready, clock):
+    from tests.support import FIXTURES, open_survey
+
+    session = ready
+    open_survey(session, clock, FIXTURES / "protected.yaml")
+    add_contact(session, clock, "+16265550007", "en", ("field",), role="student")
+    add_contact(session, clock, "+16265550008", "en", ("field",), role=None)
+    survey = session.scalars(select(Survey).where(Survey.slug == "protected-2026")).one()
+    estimate = estimate_campaign(
+        session, survey.id, _ids(session, "field"), [], clock, _settings(app)
+    )
+    # Field: the student; left out, the three parents who can be texted and the one of no role.
+    assert (estimate.recipients, estimate.other_roles) == (1, 4)
