@@ -127,7 +127,12 @@ def _school(code: str) -> School:
 
 
 def _charts(table, codes, names):
-    """One bar chart per indicator: every school shown, then the district."""
+    """One bar chart per indicator: every school shown, then the district.
+
+    A page of the district alone has nothing to compare a bar with: no charts, the table says it.
+    """
+    if not codes:
+        return {}
     cells = grid(table, codes)
     charts = {}
     for indicator in table.indicators:

@@ -52,6 +52,9 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     assert "75.0%" in page.text and "(n=20)" in page.text  # Madison
     assert "68.6%" in page.text and "(n=35)" in page.text  # district: 24 of 35
     assert "<svg" in page.text and "<desc>" in page.text
+    # The district page has no schools to set a bar beside: a table, no one-bar charts.
+    district = client.get("/reports/district?lang=en").text
+    assert "<svg" not in district and "Indicators: percent of respondents" in district
     # On paper a school is a row (the sideways-scrolling screen table is not printed).
     printed = page.text.split('class="indicators by-school print-only"', 1)[1].split("</table>")[0]
     for school in ("Madison Elementary", "Field Elementary", "Jackson Elementary"):
