@@ -36,13 +36,16 @@ def index():
     reading = scope_of(current_user, Permission.READ_REPORTS)
     consent = scope_of(current_user, Permission.READ_CONSENT)
     # School staff proctor the student surveys: their list of who may take each one.
-    proctoring = [
-        (survey, code)
-        for survey, _version, _responses in surveys
-        if survey.audience is Audience.STUDENT and survey.status is SurveyStatus.OPEN
-        for code in sorted(consent.schools)
-        if not runs and not consent.everywhere
-    ]
+    proctoring = (
+        []
+        if runs or consent.everywhere
+        else [
+            (survey, code)
+            for survey, _version, _responses in surveys
+            if survey.audience is Audience.STUDENT and survey.status is SurveyStatus.OPEN
+            for code in sorted(consent.schools)
+        ]
+    )
     return render_template(
         "admin/index.html",
         proctoring=proctoring,

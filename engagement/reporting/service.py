@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engagement.models import (
     AdministrativeValue,
+    Direction,
     Indicator,
     IndicatorSource,
     IndicatorTarget,
@@ -92,6 +93,15 @@ def indicator_areas(session: Session) -> dict[str, str]:
                 ResultArea, ResultArea.id == Indicator.result_area_id
             )
         ).all()
+    )
+
+
+def lower_is_better(session: Session) -> set[str]:
+    """Indicators whose percent is of an outcome to bring down (bullying)."""
+    return set(
+        session.scalars(
+            select(Indicator.key).where(Indicator.direction == Direction.LOWER_IS_BETTER)
+        )
     )
 
 

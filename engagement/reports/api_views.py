@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, scope_of
 from engagement.extensions import csrf, db
-from engagement.models import Direction, Indicator
 from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import (
     GROUPS,
     BadReportRequest,
     CellSizes,
     ReportNotFound,
+    lower_is_better,
     needs_scope,
     parse_by,
     restrict,
@@ -72,11 +71,7 @@ def survey_summary(slug: str):
         for row in frame.to_dict("records")
     ]
     if "indicator" in by:  # bullying's percent is of students bullied: lower is better
-        lower = set(
-            db.session.scalars(
-                select(Indicator.key).where(Indicator.direction == Direction.LOWER_IS_BETTER)
-            )
-        )
+        lower = lower_is_better(db.session)
         for row in rows:
             row["lower_is_better"] = row["indicator"] in lower
     return jsonify(

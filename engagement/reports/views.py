@@ -305,7 +305,6 @@ def district():
 def _export(table, codes, fmt: str, name: str):
     names = {s.code: s.name for s in table.schools}
     header, rows = export_rows(table, codes, names)
-    # A filtered file says so in its name ("area-B-2026-27-es-sms.csv"): it is not the whole.
     return _download(header, rows, fmt, name, table.school_year, "reports.export")
 
 

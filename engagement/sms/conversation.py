@@ -267,8 +267,8 @@ _OPEN_VERSIONS = (
 )
 
 
-# Who a contact is (contacts CSV) -> whose surveys to suggest; "community" gets every one.
-# Who each contact role answers for: a family survey is not texted to students or staff.
+# Whose surveys a contact role (contacts CSV) answers: what campaigns send it and what an
+# unrecognised text suggests; "community" is none of them and is told every open keyword.
 AUDIENCE_OF_ROLE = {
     "parent": Audience.PARENT,
     "guardian": Audience.PARENT,
