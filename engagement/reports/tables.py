@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from engagement.reporting.service import DISTRICT, IndicatorTable, on_track
+from engagement.reporting.survey_results import SurveyResults
 from engagement.web.helpers import translated
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -104,6 +105,57 @@ def comment_rows(questions, school_names: dict[str, str]):
                     comment.text,
                 ]
             )
+    return header, rows
+
+
+def row_note(row: dict, min_cell: int) -> str:
+    """What a suppressed row of a survey's page or file says instead of its numbers."""
+    if not row["suppression"]:
+        return ""
+    return cell_note(Cell(None, None, row["suppression"]), min_cell)
+
+
+def answer_counts(question, distribution: dict | None) -> str:
+    """ "Agree: 12; Disagree: 3": each answer given, named in the reader's language."""
+    parts = []
+    for value, count in (distribution or {}).items():
+        choice = question.choice_by_value(value)
+        parts.append(f"{translated(choice.label) if choice else value}: {count}")
+    return "; ".join(parts)
+
+
+def survey_rows(results: SurveyResults, school_names: dict[str, str]):
+    """Header and rows of a survey's question-by-question file: every school, then the district."""
+    header = [
+        _("Section"),
+        _("Question"),
+        _("School"),
+        _("Respondents"),
+        _("Percent favourable"),
+        _("Answers"),
+        _("Note"),
+    ]
+    by_key = {(r["school"], r["question"]): r for r in results.questions.to_dict("records")}
+    codes = sorted(results.schools, key=lambda code: school_names.get(code, code))
+    rows = []
+    for section in results.report.definition.sections:
+        for question in section.questions:
+            for code in [*codes, DISTRICT]:
+                row = by_key.get((code, question.key))
+                if row is None:
+                    continue
+                pct = row["pct_favourable"]
+                rows.append(
+                    [
+                        translated(section.title),
+                        translated(question.text),
+                        school_names.get(code, code) if code else _("District"),
+                        row["n"],
+                        None if pct is None else round(pct, 1),
+                        answer_counts(question, row["distribution"]),
+                        row_note(row, results.report.min_cell),
+                    ]
+                )
     return header, rows
 
 

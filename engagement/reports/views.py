@@ -28,22 +28,33 @@ from engagement.reporting.metrics import FILTERS, Filters
 from engagement.reporting.service import (
     DISTRICT,
     CellSizes,
+    ReportNotFound,
     indicator_table,
     respondent_groups,
     school_years,
+)
+from engagement.reporting.survey_results import (
+    SurveyResults,
+    may_read,
+    readable_surveys,
+    survey_results,
+    visible_to,
 )
 from engagement.web.helpers import translated, url_keeping_query
 
 from . import bp
 from .charts import Bar, bar_chart
 from .tables import (
+    answer_counts,
     cell_note,
     comment_rows,
     export_rows,
     grid,
     language_label,
+    row_note,
     sentiment_label,
     status_label,
+    survey_rows,
     target_status,
     to_csv,
     to_xlsx,
@@ -240,6 +251,7 @@ def index():
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         areas=[a for a in areas if scope.everywhere or a.code in scope.result_areas],
         schools=[s for s in schools if scope.everywhere or s.code in scope.schools],
+        surveys=[survey for survey, _definition in readable_surveys(db.session, scope)],
     )
 
 
@@ -282,6 +294,13 @@ def school(school: str):
         export,
         comments=_comments(school=school),
         school=found,
+        surveys=[
+            survey
+            for survey, _definition in readable_surveys(
+                db.session, scope_of(current_user, Permission.READ_REPORTS)
+            )
+            if survey.school_year == table.school_year
+        ],
     )
 
 
@@ -389,3 +408,83 @@ def school_comments(school: str, fmt: str):
 @require_permission(Permission.READ_COMMENTS)
 def district_comments(fmt: str):
     return _comments_export(fmt, "district")
+
+
+def _survey_results(slug: str, permission: Permission) -> SurveyResults:
+    """The survey's results as far as the reader may see them; 404 unknown, 403 out of scope."""
+    scope = scope_of(current_user, permission)
+    if scope.nowhere:
+        abort(403)
+    try:
+        results = survey_results(db.session, slug, app_clock(), _sizes(), _filters())
+    except ReportNotFound:
+        abort(404)
+    if not may_read(results.report.definition, results.report.indicator_area, scope):
+        abort(403)
+    return visible_to(results, scope)
+
+
+def _school_choices(scope) -> list[School]:
+    """The schools a reader may pick on a survey's page: all of them, or their own."""
+    schools = db.session.scalars(
+        select(School).where(School.active.is_(True)).order_by(School.name)
+    )
+    return [s for s in schools if scope.everywhere or scope.result_areas or s.code in scope.schools]
+
+
+@bp.get("/survey/<slug>")
+@login_required
+def survey(slug: str):
+    results = _survey_results(slug, Permission.READ_REPORTS)
+    scope = scope_of(current_user, Permission.READ_REPORTS)
+    choices = _school_choices(scope)
+    chosen = _school(request.args["school"]) if request.args.get("school") else None
+    if chosen is not None and chosen not in choices:
+        abort(403)
+    exports = (
+        {
+            fmt: url_keeping_query("reports.survey_export", slug=slug, fmt=fmt)
+            for fmt in ("csv", "xlsx")
+        }
+        if not scope_of(current_user, Permission.EXPORT_REPORTS).nowhere
+        else None
+    )
+    report = results.report
+    return render_template(
+        "reports/survey.html",
+        results=results,
+        definition=report.definition,
+        title=translated(report.survey.title),
+        school_year=report.survey.school_year,
+        min_cell=report.min_cell,
+        chosen=chosen,
+        school_choices=choices,
+        schools=[s for s in choices if s.code in results.schools],
+        rows=_rows_by_key(results.questions),
+        section_rows=_rows_by_key(results.sections, "section"),
+        answer_counts=answer_counts,
+        note=lambda row: row_note(row, report.min_cell),
+        filters=_filters(),
+        channels={channel.value: label for channel, label in CHANNEL_LABELS.items()},
+        tiers=TIER_LABELS,
+        groups=_group_labels(report.survey.school_year),
+        printable=request.args.get("print") == "1",
+        print_url=url_keeping_query("reports.survey", slug=slug, print="1"),
+        school_url=lambda code: url_keeping_query("reports.survey", slug=slug, school=code),
+        export_urls=exports,
+    )
+
+
+def _rows_by_key(frame, item: str = "question") -> dict[tuple[str, str], dict]:
+    """{(school code or "", question or section key): row}: what a table cell looks up."""
+    return {(row["school"], row[item]): row for row in frame.to_dict("records")}
+
+
+@bp.get("/survey/<slug>/export.<fmt>")
+@login_required
+def survey_export(slug: str, fmt: str):
+    results = _survey_results(slug, Permission.EXPORT_REPORTS)
+    names = dict(db.session.execute(select(School.code, School.name)).all())
+    header, rows = survey_rows(results, names)
+    year = results.report.survey.school_year
+    return _download(header, rows, fmt, f"survey-{slug}", year, "reports.export")

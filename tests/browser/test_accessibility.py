@@ -18,6 +18,7 @@ STAFF_PAGES = [
     "/reports/area/B",
     "/reports/school/jackson",
     "/reports/district",
+    "/reports/survey/family-2026?school=jackson",
     "/admin/surveys/family-2026",
     "/admin/surveys/family-2026/translations",
     "/admin/surveys/family-2026/distribute",

@@ -1,0 +1,150 @@
+"""One survey question by question, at every school and district-wide: its own report page.
+
+Result-area pages show only the questions that feed an indicator. A survey's
+other questions (the staff survey's climate and satisfaction, which feed no
+indicator but inform school tiers) are read here. Each table is suppressed
+whole, across every school, before a reader's scope picks the rows they see:
+what is hidden never depends on who is reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.models import Survey, SurveyStatus
+from engagement.surveys import SurveyDefinition
+from engagement.surveys.store import definition_of, latest_version
+
+from .metrics import Filters, question_metrics
+from .privacy import blank_suppressed, suppress
+from .service import (
+    ALL,
+    DISTRICT,
+    CellSizes,
+    SurveyReport,
+    indicator_areas,
+    survey_report,
+    tidy,
+)
+
+if TYPE_CHECKING:
+    from engagement.auth.permissions import Scope
+
+
+@dataclass
+class SurveyResults:
+    report: SurveyReport
+    # school ("" = district), question, n, pct_favourable, mean, na, distribution, suppressed,
+    # suppression; ordered as the survey asks.
+    questions: pd.DataFrame
+    # school, section, n (most respondents to one of its rated questions), pct_favourable
+    # (favourable answers over all its rated answers), suppressed, suppression.
+    sections: pd.DataFrame
+
+    @property
+    def schools(self) -> list[str]:
+        """Codes of the schools with a row here, in no particular order."""
+        codes = set(self.questions["school"]) | set(self.sections["school"])
+        return sorted(codes - {DISTRICT})
+
+
+def survey_results(
+    session: Session,
+    slug: str,
+    clock: Callable[[], datetime],
+    sizes: CellSizes,
+    filters: Filters = ALL,
+) -> SurveyResults:
+    """Every question's metrics and every section's percent favourable, by school and overall."""
+    report = survey_report(session, slug, clock, sizes, ("n", "q", "m", "f"))
+    questions, sections = [], []
+    for by in (["school"], []):
+        split = filters.outside(by)
+        metrics = question_metrics(report.cells, report.definition, [*by, *split])
+        keys = [*by, *split]
+        questions.append(_suppressed(metrics, ["question", *keys], report.min_cell, filters, split))
+        pooled = _section_rows(metrics, report, keys)
+        sections.append(_suppressed(pooled, ["section", *keys], report.min_cell, filters, split))
+    return SurveyResults(
+        report,
+        _numbers_blanked_where_hidden(pd.concat(questions, ignore_index=True)),
+        _numbers_blanked_where_hidden(pd.concat(sections, ignore_index=True)),
+    )
+
+
+def _suppressed(frame, group_columns, min_cell, filters, split) -> pd.DataFrame:
+    """Suppressed as one table over every value of the filtered dimensions, then cut to them."""
+    frame = filters.apply(suppress(frame, group_columns, min_cell)).drop(columns=split)
+    if "school" not in frame:
+        frame = frame.assign(school=DISTRICT)
+    return frame
+
+
+def _section_rows(metrics: pd.DataFrame, report: SurveyReport, keys: list[str]) -> pd.DataFrame:
+    """Favourable answers pooled over each section's rated questions, per group."""
+    section_of = {q.key: s.key for s in report.definition.sections for q in s.questions}
+    rated = metrics[metrics["pct_favourable"].notna()].assign(
+        section=lambda f: f["question"].map(section_of)
+    )
+    columns = [*keys, "section", "n", "pct_favourable"]
+    if rated.empty:
+        return pd.DataFrame(columns=columns)
+    pooled = (
+        rated.groupby([*keys, "section"], dropna=False)
+        .agg(n=("n", "max"), favourable=("favourable", "sum"), answers=("n", "sum"))
+        .reset_index()
+    )
+    pooled["pct_favourable"] = 100.0 * pooled["favourable"] / pooled["answers"]
+    return pooled[columns]
+
+
+def _numbers_blanked_where_hidden(frame: pd.DataFrame) -> pd.DataFrame:
+    numbers = ["n", "pct_favourable", "mean", "na", "distribution"]
+    return tidy(blank_suppressed(frame, [c for c in numbers if c in frame]))
+
+
+def visible_to(results: SurveyResults, scope: Scope) -> SurveyResults:
+    """The rows `scope` may read: all of them; or its result areas' questions everywhere, and
+    its schools' rows (with the district's beside them) for every question and section."""
+    if scope.everywhere:
+        return results
+    area_of = {
+        q.key: results.report.indicator_area.get(q.indicator)
+        for q in results.report.definition.questions
+    }
+    schools = set(scope.schools) | {DISTRICT} if scope.schools else set()
+    questions = results.questions
+    keep = questions["question"].map(area_of).isin(scope.result_areas)
+    keep |= questions["school"].isin(schools)
+    sections = results.sections[results.sections["school"].isin(schools)]
+    return SurveyResults(results.report, questions[keep], sections)
+
+
+def may_read(definition: SurveyDefinition, indicator_area: dict[str, str], scope: Scope) -> bool:
+    """Whether `scope` sees anything of a survey: some school's rows, or one of its questions."""
+    if scope.everywhere or scope.schools:
+        return True
+    return any(indicator_area.get(q.indicator) in scope.result_areas for q in definition.questions)
+
+
+def readable_surveys(session: Session, scope: Scope) -> list[tuple[Survey, SurveyDefinition]]:
+    """The surveys with results (not drafts) of which `scope` may read something, newest first."""
+    surveys = session.scalars(
+        select(Survey)
+        .where(Survey.status != SurveyStatus.DRAFT)
+        .order_by(Survey.school_year.desc(), Survey.slug)
+    )
+    areas = indicator_areas(session)
+    readable = []
+    for survey in surveys:
+        version = latest_version(session, survey.id)
+        if version is not None and may_read(definition_of(version), areas, scope):
+            readable.append((survey, definition_of(version)))
+    return readable
