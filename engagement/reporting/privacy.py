@@ -57,18 +57,20 @@ def suppress(
     min_n: int,
     n_column: str = "n",
     additive: tuple[str, ...] = ADDITIVE,
+    hide: str | None = None,
 ) -> pd.DataFrame:
     """A copy with `suppressed` (bool) and `suppression` ("small", "complementary" or None).
 
     In every slice over one or more additive dimensions, the hidden cells a reader
     cannot learn otherwise (not "pinned") must be none, or at least two counting
     `min_n` together, unless the slice's own total is below `min_n` (then that
-    total is hidden too). `additive`: the columns whose cells add up to a total.
+    total is hidden too). `additive`: the columns whose cells add up to a total. `hide`: a
+    boolean column of cells hidden whatever their n, because another table gives them away.
     """
     out = frame.copy()
     n = out[n_column].fillna(0).astype(float).to_numpy()
     small = n < min_n
-    hidden = small.copy()
+    hidden = small | out[hide].to_numpy(dtype=bool) if hide else small.copy()
     dimensions = [c for c in group_columns if c in additive]
     if dimensions and len(out):
         pinned = _pinned(out, group_columns, dimensions, min_n, pd.Series(n, index=out.index))

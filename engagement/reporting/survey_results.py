@@ -67,11 +67,13 @@ def survey_results(
     questions, sections = [], []
     for by in (["school"], []):
         split = filters.outside(by)
-        metrics = question_metrics(report.cells, report.definition, [*by, *split])
         keys = [*by, *split]
-        questions.append(_suppressed(metrics, ["question", *keys], report.min_cell, filters, split))
+        metrics = question_metrics(report.cells, report.definition, keys)
+        metrics = suppress(metrics, ["question", *keys], report.min_cell)
+        questions.append(_cut(metrics, filters, split))
         pooled = _section_rows(metrics, report, keys)
-        sections.append(_suppressed(pooled, ["section", *keys], report.min_cell, filters, split))
+        pooled = suppress(pooled, ["section", *keys], report.min_cell, hide="hidden")
+        sections.append(_cut(pooled.drop(columns="hidden"), filters, split))
     return SurveyResults(
         report,
         _numbers_blanked_where_hidden(pd.concat(questions, ignore_index=True)),
@@ -79,30 +81,42 @@ def survey_results(
     )
 
 
-def _suppressed(frame, group_columns, min_cell, filters, split) -> pd.DataFrame:
-    """Suppressed as one table over every value of the filtered dimensions, then cut to them."""
-    frame = filters.apply(suppress(frame, group_columns, min_cell)).drop(columns=split)
+def _cut(frame: pd.DataFrame, filters: Filters, split: list[str]) -> pd.DataFrame:
+    """A table suppressed over every value of the filtered dimensions, cut to the filters."""
+    frame = filters.apply(frame).drop(columns=split)
     if "school" not in frame:
         frame = frame.assign(school=DISTRICT)
     return frame
 
 
 def _section_rows(metrics: pd.DataFrame, report: SurveyReport, keys: list[str]) -> pd.DataFrame:
-    """Favourable answers pooled over each section's rated questions, per group."""
+    """Favourable answers pooled over each section's rated questions, per group.
+
+    `hidden` where one of the section's question cells is hidden: a pooled figure beside
+    every other question's would give the hidden one away by subtraction.
+    """
     section_of = {q.key: s.key for s in report.definition.sections for q in s.questions}
-    rated = metrics[metrics["pct_favourable"].notna()].assign(
-        section=lambda f: f["question"].map(section_of)
-    )
-    columns = [*keys, "section", "n", "pct_favourable"]
+    rated = metrics[metrics["question"].isin(_rated_questions(report))]
+    rated = rated.assign(section=rated["question"].map(section_of))
+    columns = [*keys, "section", "n", "hidden", "pct_favourable"]
     if rated.empty:
         return pd.DataFrame(columns=columns)
     pooled = (
         rated.groupby([*keys, "section"], dropna=False)
-        .agg(n=("n", "max"), favourable=("favourable", "sum"), answers=("n", "sum"))
+        .agg(
+            n=("n", "max"),
+            favourable=("favourable", "sum"),
+            answers=("n", "sum"),
+            hidden=("suppressed", "any"),
+        )
         .reset_index()
     )
     pooled["pct_favourable"] = 100.0 * pooled["favourable"] / pooled["answers"]
     return pooled[columns]
+
+
+def _rated_questions(report: SurveyReport) -> set[str]:
+    return {q.key for q in report.definition.questions if q.favourable}
 
 
 def _numbers_blanked_where_hidden(frame: pd.DataFrame) -> pd.DataFrame:

@@ -139,3 +139,23 @@ def test_unknown_and_draft_surveys_are_not_found(client, seeded, clock):
     empty = client.get("/reports/survey/staff-2026?lang=en").text
     assert "No responses yet." in empty
     assert client.get("/reports/survey/staff-2026?language=xx").status_code == 400
+
+
+def test_a_section_is_hidden_where_one_of_its_questions_is(client, seeded, clock):
+    """Its pooled percent beside the other questions' would give the hidden one away."""
+    definition = open_survey(seeded, clock, TEMPLATES / "staff-2026.yaml")
+    for school in ("madison", "jackson", "webster"):
+        for i in range(8):
+            answers = {"staff_role": 1, "st_satisfied": AGREE}
+            if school != "webster" or i < 2:  # only 2 at Webster answered this one
+                answers["st_collaborate"] = DISAGREE
+            respond(seeded, clock, definition.slug, school, answers)
+    make_user(seeded, clock, "lead@example.org", Role.LEADERSHIP)
+    login(client, "lead@example.org")
+    page = client.get("/reports/survey/staff-2026?lang=en").text
+    by_section = page.split('class="sections"', 1)[1].split("</table>", 1)[0]
+    webster = by_section.split("Webster Elementary", 1)[1].split("</tr>", 1)[0]
+    assert "hidden to protect a small group" in webster and "%" not in webster.split("</td>")[1]
+    assert "50.0% <small>(n=8)</small>" in by_section  # Madison, Jackson: 8 of 16 favourable
+    one = client.get("/reports/survey/staff-2026?lang=en&school=webster").text
+    assert "fewer than 5" in one and "100.0% <small>(n=8)</small>" in one  # st_satisfied shown

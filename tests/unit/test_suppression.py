@@ -26,6 +26,21 @@ def test_a_small_school_hides_the_next_smallest_too():
     assert table["n"].sum() - out.loc[~out["suppressed"], "n"].sum() == 15
 
 
+def test_a_cell_hidden_for_another_tables_sake_is_complemented_by_its_real_size():
+    # b is hidden whatever its n (another table gives it away): c, the smallest shown, joins it,
+    # and b's 40 counts towards the pair, so d stays shown.
+    table = pd.DataFrame(
+        {"school": list("abcd"), "n": [30, 40, 12, 50], "other": [0, 1, 0, 0]}
+    ).astype({"other": bool})
+    out = suppress(table, ["school"], 10, hide="other")
+    assert out.set_index("school")["suppression"].to_dict() == {
+        "a": None,
+        "b": "complementary",
+        "c": "complementary",
+        "d": None,
+    }
+
+
 def test_nothing_small_hides_nothing_and_two_small_need_no_complement():
     assert not suppress(pd.DataFrame({"school": list("ab"), "n": [10, 11]}), ["school"], 10)[
         "suppressed"
