@@ -40,12 +40,20 @@ def record(
 
 
 def recent_events(
-    session: Session, *, action: str | None = None, limit: int = 200, before_id: int | None = None
+    session: Session,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    limit: int = 200,
+    before_id: int | None = None,
 ) -> list[AuditEvent]:
-    """Newest first; `before_id` pages back through older entries."""
+    """Newest first; `actor` is who acted (an email, or COMMAND_LINE); `before_id` pages back
+    through older entries."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
         query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(AuditEvent.actor_email == actor)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return list(session.scalars(query))
@@ -53,3 +61,10 @@ def recent_events(
 
 def actions_in_log(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def actors_in_log(session: Session) -> list[str]:
+    """Everyone who has an entry: an account deleted or renamed since still has theirs."""
+    return list(
+        session.scalars(select(AuditEvent.actor_email).distinct().order_by(AuditEvent.actor_email))
+    )

@@ -7,6 +7,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engagement.i18n import LANGUAGE_NAMES
+from engagement.models import Role
+
+from .forms import ROLE_LABELS
+
 ACTION_LABELS = {
     "survey.created": _l("Survey created"),
     "survey.edited": _l("Survey edited"),
@@ -29,7 +34,7 @@ ACTION_LABELS = {
     "sms.campaign_created": _l("Text-message invitations sent"),
     "sms.reminders_queued": _l("Text-message reminders sent"),
     "user.created": _l("Account created"),
-    "user.roles_changed": _l("Roles or scopes changed"),
+    "user.roles_changed": _l("Account changed (name, language, roles or scopes)"),
     "user.activated": _l("Account reactivated"),
     "user.deactivated": _l("Account deactivated"),
     "user.password_link": _l("Password link made"),
@@ -39,23 +44,77 @@ ACTION_LABELS = {
 }
 
 
+# The keys of entries' details, as features record them.
+DETAIL_LABELS = {
+    "name": _l("name"),
+    "language": _l("language"),
+    "roles": _l("roles"),
+    "result_areas": _l("result areas"),
+    "schools": _l("schools"),
+    "school": _l("school"),
+    "version": _l("version"),
+    "format": _l("format"),
+    "year": _l("school year"),
+    "years": _l("school years"),
+    "rows": _l("rows"),
+    "bad": _l("rows with problems"),
+    "created": _l("added"),
+    "updated": _l("updated"),
+    "merged": _l("repeated rows merged"),
+    "kept_language": _l("kept the language they chose"),
+    "campaign": _l("campaign"),
+    "invitations": _l("invitations"),
+    "reminders": _l("reminders"),
+    "languages": _l("languages"),
+    "opens_at": _l("opens"),
+    "closes_at": _l("closes"),
+    "code": _l("class code"),
+    "label": _l("class"),
+    "decision": _l("decision"),
+    "mode": _l("consent mode"),
+    "changes": _l("changes"),
+    "changed": _l("changed"),
+    "indicator": _l("indicator"),
+    "before": _l("before"),
+    "after": _l("after"),
+    "channel": _l("channel"),
+    "tier": _l("school tier"),
+    "role": _l("role"),
+    "grade_band": _l("grade band"),
+}
+
+
+def detail_key(key: str) -> str:
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ")
+
+
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
 
 
-def detail_value(value: Any) -> str:
-    """A detail's value without Python's punctuation: lists joined, changes as from -> to."""
+def detail_value(value: Any, key: str | None = None) -> str:
+    """A detail's value without Python's punctuation: lists joined, changes as from -> to, roles
+    by their names."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(detail_value(v) for v in value) if value else _("none")
+        return ", ".join(detail_value(v, key) for v in value) if value else _("none")
     if isinstance(value, dict):
         if set(value) == {"from", "to"}:
-            return _(
-                "%(old)s → %(new)s", old=detail_value(value["from"]), new=detail_value(value["to"])
-            )
-        return "; ".join(f"{key}: {detail_value(item)}" for key, item in value.items())
+            old, new = detail_value(value["from"], key), detail_value(value["to"], key)
+            return _("%(old)s → %(new)s", old=old, new=new)
+        return "; ".join(
+            f"{detail_key(name)}: {detail_value(item, name)}" for name, item in value.items()
+        )
+    if key == "roles" and value in _ROLE_VALUES:
+        return str(ROLE_LABELS[Role(value)])
+    if key in ("language", "languages") and value in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[value]
     return str(value)
+
+
+_ROLE_VALUES = {role.value for role in Role}

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -319,5 +319,8 @@ def set_enrollment(slug: str):
     except DistributionError as error:
         db.session.rollback()
         return _rate_board_page(slug, 422, distribution_message(error))
-    flash(_("Saved %(n)s enrolment figure(s).", n=changed), "info")
+    flash(
+        ngettext("Saved %(num)s enrolment figure.", "Saved %(num)s enrolment figures.", changed),
+        "info",
+    )
     return redirect(url_for(".response_rates", slug=slug))

@@ -1,6 +1,7 @@
 """Designer, form and distribution refusals in the reader's language."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engagement.designer.service import DesignerError
 from engagement.distribution.service import DistributionError
@@ -43,11 +44,13 @@ def designer_message(error: DesignerError) -> str:
             slug=p.get("slug"),
             keyword=p.get("keyword"),
         ),
-        "would_replace": lambda: _(
-            "A survey with the link name “%(slug)s” already exists (%(count)s responses). To "
+        "would_replace": lambda: ngettext(
+            "A survey with the link name “%(slug)s” already exists (%(num)s response). To "
             "make this file its next version, choose the file again and tick “Replace”.",
+            "A survey with the link name “%(slug)s” already exists (%(num)s responses). To "
+            "make this file its next version, choose the file again and tick “Replace”.",
+            p.get("responses") or 0,
             slug=p.get("slug"),
-            count=p.get("responses"),
         ),
         "window_backwards": lambda: _("The survey must close after it opens."),
         "window_past": lambda: _("The closing time has already passed."),

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from engagement.adapters.clock import app_clock
@@ -241,11 +242,12 @@ def sms_send(slug: str):
         db.session.rollback()
         return _refused(draft, error, choice)
     flash(
-        _(
-            "Campaign %(number)s: %(count)s invitation(s) queued. They are sent between "
+        ngettext(
+            "Campaign %(number)s: %(num)s invitation queued. It is sent between 8:00 and 20:00.",
+            "Campaign %(number)s: %(num)s invitations queued. They are sent between "
             "8:00 and 20:00.",
+            len(campaign.invitations),
             number=campaign.id,
-            count=len(campaign.invitations),
         ),
         "info",
     )
@@ -269,7 +271,7 @@ def sms_remind(slug: str, campaign_id: int):
         db.session.rollback()
         return _refused(draft, error)
     if count:
-        flash(_("%(count)s reminder(s) queued.", count=count), "info")
+        flash(ngettext("%(num)s reminder queued.", "%(num)s reminders queued.", count), "info")
     else:
         flash(
             _(

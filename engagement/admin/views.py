@@ -3,7 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engagement.audit import COMMAND_LINE, actions_in_log, recent_events
+from engagement.audit import COMMAND_LINE, actions_in_log, actors_in_log, recent_events
 from engagement.auth.permissions import (
     Permission,
     can,
@@ -61,13 +61,16 @@ def index():
 @require_permission(Permission.READ_AUDIT)
 def audit_log():
     action = request.args.get("action") or None
+    actor = request.args.get("who") or None
     before = whole_number(request.args.get("before"))
-    events = recent_events(db.session, action=action, limit=PAGE, before_id=before)
+    events = recent_events(db.session, action=action, actor=actor, limit=PAGE, before_id=before)
     return render_template(
         "admin/audit.html",
         events=events,
         actions=actions_in_log(db.session),
         action=action,
+        actors=actors_in_log(db.session),
+        actor=actor,
         older=events[-1].id if len(events) == PAGE else None,
         COMMAND_LINE=COMMAND_LINE,
     )

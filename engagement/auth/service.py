@@ -247,7 +247,7 @@ class Assignment:
 
 
 def _apply(session: Session, user: User, assignment: Assignment) -> dict[str, object]:
-    """Set roles and scopes; returns what changed, for the audit log."""
+    """Set name, language, roles and scopes; returns what changed, for the audit log."""
     name = assignment.name.strip()[:200]
     if not name:
         raise AccountError("name_missing")
@@ -268,6 +268,8 @@ def _apply(session: Session, user: User, assignment: Assignment) -> dict[str, ob
     language = assignment.language if assignment.language in SUPPORTED_LANGUAGES else None
 
     before = {
+        "name": user.name,
+        "language": user.language,
         "roles": sorted(user.roles),
         "result_areas": sorted(a.code for a in user.result_areas),
         "schools": sorted(s.code for s in user.schools),
@@ -280,6 +282,8 @@ def _apply(session: Session, user: User, assignment: Assignment) -> dict[str, ob
     user.result_areas = areas
     user.schools = schools
     after = {
+        "name": name,
+        "language": language,
         "roles": sorted(assignment.roles),
         "result_areas": sorted(a.code for a in areas),
         "schools": sorted(s.code for s in schools),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -122,7 +123,10 @@ def administrative():
                 problems = error.problems
                 status = 400
             else:
-                flash(_("Imported %(count)s values.", count=count), "success")
+                flash(
+                    ngettext("Imported %(num)s value.", "Imported %(num)s values.", count),
+                    "success",
+                )
                 return redirect(url_for("reports.administrative"))
     indicators = [i for i in _indicators() if i.source.value == "administrative"]
     current = administrative_values(db.session, [i.key for i in indicators])

@@ -116,12 +116,13 @@ def row_note(row: dict, min_cell: int) -> str:
 
 
 def answer_counts(question, distribution: dict | None) -> str:
-    """ "Agree: 12; Disagree: 3": each answer given, named in the reader's language."""
+    """Each answer given and how often ("Disagree: 3 · Agree: 12"), in the reader's language."""
     parts = []
     for value, count in (distribution or {}).items():
         choice = question.choice_by_value(value)
-        parts.append(f"{translated(choice.label) if choice else value}: {count}")
-    return "; ".join(parts)
+        label = translated(choice.label) if choice else str(value)
+        parts.append(_("%(label)s: %(value)s", label=label, value=count))
+    return " · ".join(parts)
 
 
 def survey_rows(results: SurveyResults, school_names: dict[str, str]):

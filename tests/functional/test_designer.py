@@ -540,8 +540,13 @@ def test_closing_an_open_survey_first_says_what_it_stops(designer, seeded, clock
     assert 'action="/admin/surveys/mini-2026/close"' not in page.text
     ask = designer.get("/admin/surveys/mini-2026/close")
     assert ask.status_code == 200
-    assert "1 responses are kept and stay in the reports." in ask.text
+    assert "1 response is kept and stays in the reports." in ask.text
     assert "2 people started and have not finished: they will not be able to." in ask.text
+    spanish = designer.get(
+        "/admin/surveys/mini-2026/close", headers={"Accept-Language": "es"}
+    ).text  # not ?lang=es, which stays chosen for the rest of the test
+    assert "Se conserva 1 respuesta, que sigue en los informes." in spanish
+    assert "2 personas empezaron y no han terminado: ya no podrán terminar." in spanish
     assert "answering by text message" not in ask.text  # nobody is
     assert 'href="/admin/surveys/mini-2026">Keep it open</a>' in ask.text
     assert count(seeded, AuditEvent, AuditEvent.action == "survey.closed") == 0

@@ -59,7 +59,7 @@ def upload(client, content: bytes | str, name="contacts.csv", token=None, **fiel
 def test_a_file_with_bad_rows_imports_nothing_and_lists_each_line(designer, seeded):
     page = upload(designer, GOOD_AND_BAD)
     assert page.status_code == 422
-    assert "Nothing was imported: 5 of 8 row(s) have problems" in page.text
+    assert "Nothing was imported: 5 rows of 8 have problems. Fix them and" in page.text
     for line, reason in [
         (5, "This phone number is not valid."),
         (6, "Unknown language “klingon” (use en, es or zh)."),
@@ -96,11 +96,11 @@ def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, see
     page = upload(designer, GOOD_AND_BAD, import_valid="1")
     assert page.status_code == 200, page.text
     for summary in (
-        "8 row(s) read",
-        "2 new contact(s) added",
-        "0 contact(s) already known, updated",
-        "1 repeated row(s) merged",
-        "5 row(s) with problems skipped",
+        "8 rows read",
+        "2 new contacts added",
+        "0 contacts already known, updated",
+        "1 repeated row merged",
+        "5 rows with problems skipped",
     ):
         assert summary in page.text
     assert "<td>7</td><td>Unknown school code “hogwarts”.</td>" in page.text
@@ -121,7 +121,7 @@ def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, see
     # The contact list: counts per school and language, never a number.
     listing = designer.get("/admin/sms/contacts")
     assert listing.status_code == 200
-    assert "2 contact(s), of whom 0 opted out of texts." in listing.text
+    assert "2 contacts, of whom 0 opted out of texts." in listing.text
     assert "0101" not in listing.text and "0102" not in listing.text
     rows = {
         name: listing.text.split(f"<td>{name}</td>")[1].split("</tr>")[0]
@@ -137,8 +137,8 @@ def test_an_all_good_file_imports_and_reimporting_updates(designer, seeded):
     assert upload(designer, "phone,schools\n6265550102,jackson\n").status_code == 200
     again = upload(designer, "\ufeffPhone,Language,School\n+16265550102,Spanish,field\n")
     assert again.status_code == 200
-    assert "0 new contact(s) added" in again.text
-    assert "1 contact(s) already known, updated" in again.text
+    assert "0 new contacts added" in again.text
+    assert "1 contact already known, updated" in again.text
     contact = seeded.scalars(select(Contact)).one()
     assert contact.language == "es"
     assert sorted(s.code for s in contact.schools) == ["field", "jackson"]
@@ -234,7 +234,7 @@ def test_all_schools_in_one_tick_reaches_every_school(contacts, seeded):
     assert f"All schools ({active})" in page.text
     review = post_campaign(contacts, "review", schools=(), all_schools="1")
     assert review.status_code == 200, review.text
-    assert "5 recipient(s)" in review.text  # Madison's contact too; the opted-out one is not
+    assert "5 recipients" in review.text  # Madison's contact too; the opted-out one is not
     assert review.text.count('type="hidden" name="school"') == active
 
 
@@ -261,7 +261,7 @@ def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
             SmsSettings.from_config(client.application.config),
         )
     assert estimate.recipients == 4  # the opted-out contact and Madison's are left out
-    assert f"4 recipient(s), {estimate.segments} message segment(s) in all." in review.text
+    assert f"4 recipients, {estimate.segments} message segments in all." in review.text
     for language, name in [("en", "English"), ("es", "Español"), ("zh", "中文")]:
         people, parts = estimate.by_language[language]
         assert (
@@ -269,7 +269,7 @@ def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
             in review.text
         )
     assert "Language not known yet" in review.text
-    assert "Send 4 invitation(s)" in review.text
+    assert "Send 4 invitations" in review.text
     assert outbox(seeded) == []  # reviewing sends nothing
 
     send_form = MultiDict(form_fields(review.text, "campaign-send"))
@@ -290,7 +290,7 @@ def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
         "invitations": 4,
     }
     listing = client.get(sent.headers["Location"])
-    assert f"Campaign {campaign.id}: 4 invitation(s) queued." in listing.text
+    assert f"Campaign {campaign.id}: 4 invitations queued. They are sent between" in listing.text
 
     # The worker sends through (fake) Twilio; one number is unsubscribed, one is delivered.
     with FakeTwilio() as fake:
@@ -319,9 +319,13 @@ def test_review_shows_recipients_and_segments_then_send_queues_the_campaign(
 
 def test_remind_non_responders_queues_reminders_and_is_audited(contacts, seeded, clock):
     client = contacts
+    review = post_campaign(client, "review", schools=("field",), languages=("en",))
+    assert "1 recipient, " in review.text and "Send 1 invitation<" in review.text
     post_campaign(client, "send", schools=("field",), languages=("en",))
     campaign = seeded.scalars(select(Campaign)).one()
     assert [m.kind for m in outbox(seeded)] == ["invitation"]
+    queued = f"Campaign {campaign.id}: 1 invitation queued. It is sent between 8:00 and 20:00."
+    assert queued in client.get(CAMPAIGNS).text
     token = form_token(client, CAMPAIGNS)
     # Straight away, the invitation has not gone out yet: no reminder to arrive with it.
     client.post(f"{CAMPAIGNS}/campaigns/{campaign.id}/remind", data={"csrf_token": token})
@@ -337,7 +341,7 @@ def test_remind_non_responders_queues_reminders_and_is_audited(contacts, seeded,
     assert reminded.status_code == 302
     assert [m.kind for m in outbox(seeded)] == ["invitation", "reminder"]
     page = client.get(CAMPAIGNS)
-    assert "1 reminder(s) queued." in page.text
+    assert "1 reminder queued." in page.text
     assert "Reminded " in page.text
     [event] = seeded.scalars(select(AuditEvent).where(AuditEvent.action == "sms.reminders_queued"))
     assert event.details == {"campaign": campaign.id, "reminders": 1}
@@ -354,7 +358,7 @@ def test_remind_non_responders_queues_reminders_and_is_audited(contacts, seeded,
 def test_languages_can_include_contacts_whose_language_is_unknown(contacts, seeded):
     review = post_campaign(contacts, "review", schools=("field",), languages=("es", ""))
     assert review.status_code == 200
-    assert "2 recipient(s)" in review.text
+    assert "2 recipients" in review.text
     assert contacts.post(
         f"{CAMPAIGNS}/send", data=MultiDict(form_fields(review.text, "campaign-send"))
     )
@@ -454,7 +458,7 @@ def test_sms_preview_shows_each_languages_conversation_with_segment_counts(
             if lang == "zh":
                 assert "GSM-7" not in html.split("<details")[0]
         # English questions are plain GSM-7; Spanish ¿ is GSM-7 but á is not.
-        assert "1 segment(s) · GSM-7" in section("en")
+        assert "1 segment · GSM-7" in section("en")
         assert "UCS-2" in section("es") and "UCS-2" in section("zh")
     assert "only if an earlier answer calls for it" in section("en")  # how_often's skip rule
     assert "Reply 1 for English." in page.text  # the language question, for unknown phones
@@ -561,8 +565,8 @@ def test_a_family_survey_is_texted_to_families_only(contacts, seeded, clock):
     review = post_campaign(contacts, "review", schools=("field",))
     # Field's three parents (a fourth opted out) and the contact of no known role; not the
     # student or the staff member, and the page says so.
-    assert "4 recipient(s)" in review.text
-    assert "2 contact(s) at these schools are left out: this survey is not for their role" in (
+    assert "4 recipients" in review.text
+    assert "2 contacts at these schools are left out: this survey is not for their role" in (
         review.text
     )
     send_form = MultiDict(form_fields(review.text, "campaign-send"))
@@ -572,12 +576,43 @@ def test_a_family_survey_is_texted_to_families_only(contacts, seeded, clock):
     assert "+16265550009" in texted
 
 
+def test_import_counts_agree_with_their_number_in_each_language(designer, seeded):
+    one_bad = (
+        "phone,language,schools,role\n(626) 555-0201,es,jackson,parent\n12345,en,field,parent\n"
+    )
+    two_bad = one_bad + "(626) 555-0205,en,field,pirate\n"
+    known_and_new = "phone,schools\n6265550201,field\n6265550301,field\n6265550302,jackson\n"
+    page = lambda content, **fields: html.unescape(upload(designer, content, **fields).text)  # noqa: E731
+
+    assert "Nothing was imported: 1 row of 2 has problems. Fix it and upload" in page(one_bad)
+    imported = page(one_bad, import_valid="1")
+    for line in ("2 rows read", "1 new contact added", "1 row with problems skipped"):
+        assert line in imported, line
+    assert "(s)" not in imported
+
+    designer.set_cookie("lang", "es", domain="survey.test")
+    assert "No se importó nada: 1 fila de 2 tiene problemas. Corríjala y" in page(one_bad)
+    assert "No se importó nada: 2 filas de 3 tienen problemas. Corríjalas y" in page(two_bad)
+    again = page(known_and_new)
+    for line in (
+        "3 filas leídas",
+        "2 contactos nuevos añadidos",
+        "1 contacto ya conocido, actualizado",
+        "0 filas repetidas combinadas",
+    ):
+        assert line in again, line
+
+    designer.set_cookie("lang", "zh", domain="survey.test")  # one form for every number
+    assert "未导入任何内容：2 行中有 1 行有问题。" in page(one_bad)
+    assert "未导入任何内容：3 行中有 2 行有问题。" in page(two_bad)
+
+
 def test_excel_files_with_blank_rows_import_and_a_wrong_encoding_says_how_to_save(designer, seeded):
     excel = "\ufeffphone,language,schools,role\r\n(626) 555-0201,es,jackson,parent\r\n"
     excel += ",,,\r\n,,,\r\n"  # what Excel leaves after the last row
     page = upload(designer, excel)
     assert page.status_code == 200, page.text
-    assert "1 row(s) read" in page.text and "1 new contact(s) added" in page.text
+    assert "1 row read" in page.text and "1 new contact added" in page.text
     legacy = upload(designer, "phone,language\n6265550102,español\n".encode("cp1252"))
     assert legacy.status_code == 422
     assert "Save As &gt; “CSV UTF-8 (Comma delimited)”" in legacy.text

@@ -51,7 +51,7 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     assert "hidden to protect a small group" in jackson and "%" not in jackson
     assert "Question by question: district" in page.text
     assert "73.3% <small>(n=15)</small>" in page.text  # st_satisfied: 11 of 15 agree
-    assert "Disagree: 4; Agree: 11" in page.text  # answers in the scale's order
+    assert "Disagree: 4 · Agree: 11" in page.text  # answers in the scale's order
 
     one = client.get("/reports/survey/staff-2026?lang=en&school=madison").text
     assert "Question by question: Madison Elementary" in one
@@ -61,7 +61,11 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     assert "Agree: 6" not in hidden and "hidden to protect a small group" in hidden
 
     spanish = client.get("/reports/survey/staff-2026?lang=es&school=madison").text
-    assert "En desacuerdo: 2; De acuerdo: 5" in spanish
+    assert "En desacuerdo: 2 · De acuerdo: 5" in spanish
+    chinese = client.get("/reports/survey/staff-2026?lang=zh&school=madison").text
+    assert "不同意：2 · 同意：5" in chinese  # full-width colons in Chinese
+    filtered = client.get("/reports/survey/staff-2026?lang=zh&language=en").text
+    assert "语言：English" in filtered
 
 
 def test_export_has_every_school_and_the_district_with_the_same_suppression(

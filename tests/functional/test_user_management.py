@@ -98,11 +98,27 @@ def test_invite_assign_and_deactivate(app, client, seeded, clock):
     log = client.get("/admin/audit?action=user.roles_changed&lang=en")
     assert log.status_code == 200 and "wg@example.org" in log.text
     # In words a person reads: what happened, and the change without Python's brackets.
-    assert "Roles or scopes changed" in log.text and "When (district time)" in log.text
-    assert "roles: working_group → leadership, working_group" in log.text
+    assert "Account changed (name, language, roles or scopes)" in log.text
+    assert "When (district time)" in log.text
+    assert "roles: Working Group member → Leadership Council, Working Group member" in log.text
     assert "[&#39;" not in log.text and "{&#39;" not in log.text
-    spanish = client.get("/admin/audit?action=user.roles_changed&lang=es")
-    assert "Roles o ámbitos cambiados" in spanish.text
+    spanish = client.get("/admin/audit?action=user.roles_changed&lang=es").text
+    assert "Cuenta cambiada (nombre, idioma, roles o ámbitos)" in spanish
+    assert "roles: Miembro de un Grupo de Trabajo → " in spanish
+
+    # A name or language changed by an administrator is in the log too, and the log reads
+    # by person.
+    client.post(
+        f"/admin/users/{member.id}",
+        data={"csrf_token": token, "name": "Wanda G.", "language": "es", "roles": "leadership"},
+    )
+    renamed = client.get("/admin/audit?who=office@example.org&lang=en").text
+    assert "name: Wen → Wanda G." in renamed and "language: — → Español" in renamed
+    assert '<code class="muted">user.password_set</code>' not in renamed  # wg's, not the office's
+    assert '<option value="wg@example.org">' in renamed
+    own = client.get("/admin/audit?who=wg@example.org&lang=en").text
+    assert '<code class="muted">user.password_set</code>' in own
+    assert '<code class="muted">user.roles_changed</code>' not in own
 
 
 def test_deactivating_ends_tokens_and_links_for_good_and_old_admins_can_be_demoted(

@@ -37,9 +37,10 @@ def start(client, lang="es", school="jackson"):
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ["Mini survey", "Start the survey"]),
-        ("es", ["Encuesta mini", "Empezar la encuesta"]),
-        ("zh", ["小调查", "开始填写问卷"]),
+        ("en", ["Mini survey", "Start the survey", "School: <strong>Jackson"]),
+        ("es", ["Encuesta mini", "Empezar la encuesta", "Escuela: <strong>Jackson"]),
+        # Chinese punctuation is full-width: 学校：, not 学校: .
+        ("zh", ["小调查", "开始填写问卷", "学校：<strong>Jackson"]),
     ],
 )
 def test_landing_page_speaks_the_language_of_the_link(client, survey, lang, words):

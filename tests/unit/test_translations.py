@@ -1,5 +1,6 @@
 """Three languages are first-class: every catalog entry and template string exists in es and zh."""
 
+import io
 import re
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from engagement.i18n import SUPPORTED_LANGUAGES
 from tests.support import ROOT, template, template_files
 
 TRANSLATED = [lang for lang in SUPPORTED_LANGUAGES if lang != "en"]
+# Spanish has a singular and a plural; Chinese one form for every number.
+PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);", "zh": "nplurals=1; plural=0;"}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def catalog(lang):
@@ -20,8 +24,11 @@ def catalog(lang):
         return read_po(handle, locale=lang)
 
 
-def source_messages() -> set[str]:
-    """What `make extract` would find in the code and templates right now."""
+def source_messages() -> set[str | tuple[str, str]]:
+    """What `make extract` would find in the code and templates right now.
+
+    A message with a plural (ngettext) is its (singular, plural) pair, as in the catalog.
+    """
     with (ROOT / "pyproject.toml").open("rb") as handle:
         method_map, options_map = _parse_mapping_toml(handle, style="pyproject.toml")
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
@@ -29,31 +36,87 @@ def source_messages() -> set[str]:
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add(message if isinstance(message, str) else tuple(message[:2]))
     return found
+
+
+def forms(message) -> tuple[str, ...]:
+    """A catalog entry's translations: one string, or msgstr[0], msgstr[1]... for a plural."""
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def untranslated(messages) -> list:
+    """Entries with a form left empty (a plural needs every one of its forms) or fuzzy."""
+    return [m.id for m in messages if m.id and (m.fuzzy or not all(forms(m)))]
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_catalog_entry_is_translated(lang):
-    untranslated = [m.id for m in catalog(lang) if m.id and (not m.string or m.fuzzy)]
-    assert untranslated == []
+    assert untranslated(catalog(lang)) == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalogs_have_the_languages_plural_forms(lang):
+    entries = catalog(lang)
+    assert entries.plural_forms == PLURAL_FORMS[lang]
+    plurals = [m for m in entries if m.pluralizable]
+    assert plurals, "the staff pages' counts use ngettext"
+    assert all(len(forms(m)) == entries.num_plurals for m in plurals)
+
+
+def test_a_plural_entry_missing_a_form_counts_as_untranslated():
+    po = io.BytesIO(
+        "\n".join(
+            [
+                'msgid ""',
+                'msgstr ""',
+                '"Language: es\\n"',
+                '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+                "",
+                'msgid "%(num)s row read"',
+                'msgid_plural "%(num)s rows read"',
+                'msgstr[0] "%(num)s fila leída"',
+                'msgstr[1] ""',
+                "",
+                'msgid "%(num)s new contact added"',
+                'msgid_plural "%(num)s new contacts added"',
+                'msgstr[0] "%(num)s contacto nuevo añadido"',
+                "",
+                'msgid "%(num)s reminder queued."',
+                'msgid_plural "%(num)s reminders queued."',
+                'msgstr[0] "%(num)s recordatorio en cola."',
+                'msgstr[1] "%(num)s recordatorios en cola."',
+                "",
+            ]
+        ).encode()
+    )
+    assert untranslated(read_po(po, locale="es")) == [
+        ("%(num)s row read", "%(num)s rows read"),
+        ("%(num)s new contact added", "%(num)s new contacts added"),
+    ]
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_catalogs_cover_every_string_in_the_code(lang):
-    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(lang) if m.id}
+    in_catalog = {m.id for m in catalog(lang) if m.id}
     missing = source_messages() - in_catalog
     assert missing == set(), "run `make update-translations` and translate"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_placeholders_survive_translation(lang):
-    import re
-
     for message in catalog(lang):
-        if message.id:
-            wanted = sorted(re.findall(r"%\((\w+)\)s", message.id))
-            assert sorted(re.findall(r"%\((\w+)\)s", message.string)) == wanted, message.id
+        if not message.id:
+            continue
+        if message.pluralizable:
+            singular, plural = message.id
+            wanted = sorted(PLACEHOLDER.findall(plural))
+            # Every form, singular included, is chosen by number alone and gets every value.
+            assert sorted(PLACEHOLDER.findall(singular)) == wanted, message.id
+        else:
+            wanted = sorted(PLACEHOLDER.findall(message.id))
+        for form in forms(message):
+            assert sorted(PLACEHOLDER.findall(form)) == wanted, message.id
 
 
 def _translated_fields(definition):
