@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.i18n import SUPPORTED_LANGUAGES
+from engagement.sms.contacts import practice_drafts
 from engagement.models import (
     Audience,
     Channel,
@@ -113,6 +114,7 @@ def response_rate_board(
             .where(ResponseDraft.version_id.in_(versions), ResponseDraft.completed.is_(False))
             # Answered something: not a text invitation nobody has replied to yet.
             .where(ResponseDraft.revision > 0)
+            .where(ResponseDraft.token.not_in(practice_drafts()))
             .group_by(ResponseDraft.school_id)
         ).all()
     )

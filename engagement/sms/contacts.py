@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.i18n import supported
-from engagement.models import Contact, School, User, contact_school
+from engagement.models import Contact, Conversation, School, User, contact_school
 
-from .phones import InvalidPhone, normalise_phone
+from .phones import PRACTICE_LIKE, InvalidPhone, normalise_phone
 from .school_names import matching_schools
 
 REQUIRED_COLUMNS = ("phone",)
@@ -290,3 +290,12 @@ def contact_summary(session: Session) -> ContactSummary:
         .where(~Contact.id.in_(select(contact_school.c.contact_id)))
     )
     return summary
+
+
+def practice_drafts():
+    """The draft tokens of practice phones (the simulator's): part-way through, yet nobody's."""
+    return (
+        select(Conversation.draft_token)
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Contact.phone.like(PRACTICE_LIKE), Conversation.draft_token.is_not(None))
+    )

@@ -9,6 +9,8 @@ import phonenumbers
 # 555-0100 to 555-0199 in any North American area code: reserved for fiction, never a
 # real phone. Texts from them are practice (the simulator): they never become responses.
 _PRACTICE = re.compile(r"\+1\d{3}55501\d\d")
+# The same numbers in SQL: a normalised number has only digits after "+", so "_" is a digit.
+PRACTICE_LIKE = "+1___55501__"
 
 
 class InvalidPhone(ValueError):

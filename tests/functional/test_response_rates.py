@@ -82,13 +82,13 @@ def test_school_staff_see_only_their_schools(client, seeded, clock):
     assert "Jackson Elementary" in page.text and "Field Elementary" not in page.text
     assert "Enter enrolment figures" not in page.text  # reading, not running the survey
     # Their totals are their school's, and labelled so: not the district's.
-    assert "<strong>Jackson Elementary:</strong> 0 completed" in page.text
+    assert "<strong>Jackson Elementary: 0 completed</strong>" in page.text
     assert "<strong>District:" not in page.text and "All schools" not in page.text
     make_user(seeded, clock, "two@example.org", Role.SCHOOL_STAFF, schools=["jackson", "field"])
     other = client.application.test_client()
     login(other, "two@example.org")
     both = other.get("/admin/surveys/mini-2026/responses")
-    assert "<strong>Your schools:</strong> 1 completed" in both.text
+    assert "<strong>Your schools: 1 completed</strong>" in both.text
     assert '<th scope="row">Your schools</th>' in both.text
 
 

@@ -521,7 +521,13 @@ def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
     history = thread(page.text)
     assert history[-2] == ("phone", "field")
     assert history[-1][1].startswith("Did you attend a school event this year?")
-    for answer in ("yes", "2", "1", "2", "SKIP", "3", "1 2", "<b>Great</b>"):
+    page = simulate(client, "yes", history=thread(page.text))
+    # Part-way through, a practice phone is nobody: not "started", not stopped by closing.
+    closing = client.get("/admin/surveys/mini-2026/close?lang=en").text
+    assert "Nobody is part-way through." in closing and "by text message" not in closing
+    rates = client.get("/admin/surveys/mini-2026/responses?lang=en").text
+    assert "· 0 started</p>" in rates
+    for answer in ("2", "1", "2", "SKIP", "3", "1 2", "<b>Great</b>"):
         page = simulate(client, answer, history=thread(page.text))
         assert page.status_code == 200
     replies = [text for who, text in thread(page.text) if who == "app"]
