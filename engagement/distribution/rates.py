@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.i18n import SUPPORTED_LANGUAGES
-from engagement.sms.contacts import practice_drafts
 from engagement.models import (
     Audience,
     Channel,
@@ -29,6 +28,7 @@ from engagement.models import (
     SurveyVersion,
     User,
 )
+from engagement.sms.contacts import practice_drafts
 
 from .service import DistributionError, _survey
 
