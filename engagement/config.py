@@ -78,7 +78,7 @@ class Config:
     # A conversation with no reply for this long expires (default 3 days).
     SMS_CONVERSATION_EXPIRY_HOURS = 72
     # Failed replies to one prompt before it is skipped (optional) or the survey ends.
-    SMS_MAX_TRIES = 2
+    SMS_MAX_TRIES = 3
     # Outbox worker: messages per second, district-time sending window, retries.
     SMS_SEND_RATE = 1.0
     SMS_SENDING_HOURS = (8, 20)

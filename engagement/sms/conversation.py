@@ -61,7 +61,7 @@ from engagement.surveys.flow import next_question
 from engagement.surveys.store import definition_of, definition_of_row
 
 from . import prompts
-from .keywords import LANGUAGE_NAMES, LANGUAGE_WORDS, Keyword, compact, keyword_of
+from .keywords import LANGUAGE_WORDS, Keyword, compact, keyword_of, language_named
 from .phones import is_practice_phone, normalise_phone
 from .school_names import matching_schools
 from .segments import smart_encode
@@ -237,20 +237,38 @@ def open_survey_keywords(session: Session, now: datetime) -> dict[str, KeywordSu
 
     Plain columns, newest version first: an answer given as a word asks this on every text.
     """
-    found: dict[str, KeywordSurvey] = {}
+    return {
+        keyword: KeywordSurvey(row.id, row.audience)
+        for keyword, row, window in _keyword_surveys(session, [SurveyStatus.OPEN])
+        if window.accepts_responses(now)
+    }
+
+
+def closed_survey_keywords(session: Session, now: datetime) -> set[str]:
+    """Keywords (lower case) of surveys that took answers and no longer do: closed, or past
+    their window. Asked only when a keyword-like text names no open survey."""
+    statuses = [SurveyStatus.OPEN, SurveyStatus.CLOSED]
+    return {
+        keyword
+        for keyword, _row, window in _keyword_surveys(session, statuses)
+        if window.state(now) in ("ended", "closed")
+    }
+
+
+def _keyword_surveys(session: Session, statuses: list[SurveyStatus]):
+    """(keyword, row, window) of each survey with a keyword in its latest version."""
     read: set[int] = set()
-    for row in session.execute(_OPEN_VERSIONS):
+    for row in session.execute(_VERSIONS.where(Survey.status.in_(statuses))):
         if row.id in read:
             continue  # an older version of a survey already read
         read.add(row.id)
         window = SurveyWindow(row.id, row.slug, row.status, row.opens_at, row.closes_at)
         keyword = definition_of_row(session, row.version_id, row.content_hash).sms_keyword
-        if keyword and window.accepts_responses(now):
-            found[keyword.lower()] = KeywordSurvey(row.id, row.audience)
-    return found
+        if keyword:
+            yield keyword.lower(), row, window
 
 
-_OPEN_VERSIONS = (
+_VERSIONS = (
     select(
         Survey.id,
         Survey.slug,
@@ -262,7 +280,6 @@ _OPEN_VERSIONS = (
         SurveyVersion.content_hash,
     )
     .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
-    .where(Survey.status == SurveyStatus.OPEN)
     .order_by(Survey.id, SurveyVersion.number.desc())
 )
 
@@ -308,19 +325,38 @@ class Turn:
             return []  # nothing is sent to an opted-out phone until it opts back in
         active, expired = self.active()
         word = compact(body)
-        named = LANGUAGE_NAMES.get(word)
+        named = language_named(body)
         if named is not None and (self.contact.language is not None or active is None):
             return self._switch_language(named, active)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
             survey = open_survey_keywords(self.session, self.now).get(word)
             if survey is not None:
                 return self._keyword_start(self.session.get(Survey, survey.id), active)
+            if active is None and word in closed_survey_keywords(self.session, self.now):
+                return [prompts.survey_closed(self.language)]  # the flyer's word, too late
         if active is None:
             started = self._promote()
             if expired is not None:
                 return [prompts.expired(self.language, _keyword(expired)), *started]
+            if not started and self._finished_today():  # "thanks!", or a last thought
+                return [prompts.already_sent(self.language)]
             return started or [self._not_recognised()]
         return self._answer(active, body, found is not None)
+
+    def _finished_today(self) -> bool:
+        """Whether this phone completed a survey today (a completed one keeps only its day)."""
+        return (
+            self.session.scalar(
+                select(Conversation.id)
+                .where(
+                    Conversation.contact_id == self.contact.id,
+                    Conversation.status == ConversationStatus.COMPLETED,
+                    Conversation.updated_at >= start_of_day(self.now),
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
     def _not_recognised(self) -> str:
         """Names the keywords open now: those for the contact's role, else all.
@@ -551,6 +587,8 @@ class Turn:
         """ESPAÑOL, 中文, ENGLISH: from now on in that language, this survey's answer included."""
         self.contact.language, self.contact.language_chosen = language, True
         replies = [prompts.language_changed(language)]
+        if active is not None:  # a reply in the wrong language was no failed answer
+            active.tries = 0
         if active is None:
             return replies + self._promote()
         if active.step is ConversationStep.LANGUAGE:  # asked before the file's language came
@@ -641,7 +679,8 @@ class Turn:
         if question.required:
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
             return [prompts.gave_up(self.language, _keyword(conversation))]
-        return self._move_on(conversation, question.key)
+        replies = self._move_on(conversation, question.key)
+        return [prompts.left_out(self.language) + "\n" + replies[0], *replies[1:]]
 
     def _move_on(self, conversation: Conversation, after_key: str, state=None) -> list[str]:
         state = state or self._draft(conversation)

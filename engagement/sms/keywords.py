@@ -25,8 +25,12 @@ _WORDS: dict[Keyword, dict[str, str]] = {
         **dict.fromkeys(
             ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"], "en"
         ),
-        **dict.fromkeys(["parar", "alto", "baja", "cancelar", "detener", "darse de baja"], "es"),
-        **dict.fromkeys(["退订", "停止", "取消订阅", "退出"], "zh"),
+        **dict.fromkeys(
+            ["parar", "alto", "baja", "cancelar", "detener", "darse de baja", "basta", "ya basta"],
+            "es",
+        ),
+        # TD: how Chinese carriers' texts say to unsubscribe (退订).
+        **dict.fromkeys(["退订", "停止", "取消订阅", "退出", "取消", "td", "别发了"], "zh"),
     },
     Keyword.START: {
         **dict.fromkeys(["start", "unstop"], "en"),
@@ -56,7 +60,7 @@ LANGUAGE_WORDS = {
     **dict.fromkeys(["1", "en", "english", "ingles", "英文", "英语"], "en"),
     **dict.fromkeys(["2", "es", "espanol", "spanish", "castellano", "西班牙语"], "es"),
     **dict.fromkeys(
-        ["3", "zh", "chinese", "mandarin", "中文", "普通话", "汉语", "华语", "国语"], "zh"
+        ["3", "zh", "chinese", "mandarin", "chino", "中文", "普通话", "汉语", "华语", "国语"], "zh"
     ),
 }
 # Whole language names change the language at any point; digits and codes could be answers.
@@ -67,9 +71,24 @@ LANGUAGE_NAMES = {
 }
 
 
+# Around a language's name: "en español", "Español por favor", "in English please", "用中文".
+_AROUND_A_NAME = re.compile(r"^(en|in|用|请用)?(.+?)(porfavor|please|plz|谢谢)?$")
+
+
+def language_named(text: str) -> str | None:
+    """The language a message asks for by name, with or without "in ... please" around it."""
+    word = compact(text)
+    if word in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[word]
+    if len(word) > 24:
+        return None
+    found = _AROUND_A_NAME.fullmatch(word)
+    return LANGUAGE_NAMES.get(found.group(2)) if found else None
+
+
 def taken_by_the_service(word: str) -> bool:
     """Whether texting `word` does something of its own (STOP, HELP, ESPAÑOL...): no survey's."""
-    return compact(word) in _LOOKUP or compact(word) in LANGUAGE_NAMES
+    return compact(word) in _LOOKUP or language_named(word) is not None
 
 
 def compact(text: str) -> str:
@@ -96,10 +115,15 @@ _STOP_REQUESTS = [
             r"\bno (me|nos) (manden|envien|escriban|mande|envie|escriba)\b"
             r"|\bdej(en|e) de (mandar|enviar|escribir)(me|nos)\b"
             r"|\bdej(en|e) de (mandar|enviar)(me|nos)? mensajes\b|\bno mas mensajes\b"
+            r"|\bno (quiero|deseo) (recibir )?(mas )?(mensajes|textos)\b"
         ),
         "es",
     ),
-    (re.compile(r"(不要|别|停止|不想)(再)?(给我)?(发|收到?)(短信|信息|消息)|退订"), "zh"),
+    # 发了 / 发短信, never 发生 ("不要再发生欺凌" asks that bullying stop, not the texts).
+    (
+        re.compile(r"(不要|别|停止|不想)(再)?(给我)?(发|收到?)(了|短信|信息|消息)|退订"),
+        "zh",
+    ),
 ]
 _LONGEST_STOP_REQUEST = 160
 

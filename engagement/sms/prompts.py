@@ -75,14 +75,41 @@ def opening(definition: SurveyDefinition, language: str) -> str:
         )
 
 
+# Engine reasons that say what to change; any other refusal of a choice question means the
+# reply named no choice, and a phone is told to reply with its number.
+_SPECIFIC = {"not_a_number", "digits_only", "too_small", "too_large", "too_long", "choose_one"}
+
+
 def invalid_answer(question: Question, language: str, error: AnswerError | None) -> str:
     """A short re-prompt: why, then the question again."""
     with speaking(language) as language:
-        if error is None:
-            reason = _("This question needs an answer.")
-        else:
+        if (error is not None and (error.code in _SPECIFIC or not question.choices)) or (error is not None and error.code == "exclusive_conflict"):
             reason = answer_error_message(error, question, language)
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
+            reason = _(
+                "Please reply with the numbers of your answers, from 1 to %(last)s, like 1 3.",
+                last=len(question.choices),
+            )
+        elif question.choices:
+            reason = _(
+                "Please reply with the number of your answer, from 1 to %(last)s.",
+                last=len(question.choices),
+            )
+        else:
+            reason = _("This question needs an answer.")
         return _("Sorry. %(reason)s", reason=reason) + "\n" + question_text(question, language)
+
+
+def already_sent(language: str) -> str:
+    """A text after the thank-you: it cannot join answers that are no longer tied to the phone."""
+    with speaking(language):
+        return _("Thank you! Your answers were already sent; this text was not added to them.")
+
+
+def left_out(language: str) -> str:
+    """After the last failed try at an optional question: said, so nobody thinks it counted."""
+    with speaking(language):
+        return _("We could not understand that answer, so we left this question out.")
 
 
 def answer_cut(language: str, maximum: int) -> str:

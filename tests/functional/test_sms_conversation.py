@@ -144,18 +144,34 @@ def test_mandarin_conversation(client, mini_open, clock):
     assert text(client, PHONE, "２")[0].startswith("您通过什么方式")
     assert text(client, PHONE, "短信、电子邮件")[0].startswith("还有其他意见吗？")
     assert text(client, PHONE, "谢谢") == ["谢谢！"]
+    # A last thought after the thank-you is not taken for an unknown request.
+    assert text(client, PHONE, "希望学校多用中文和家长沟通🙏") == [
+        "谢谢！您的回答已经提交，这条短信没有加入您的回答。"
+    ]
     response = mini_open.scalars(select(Response)).one()
     assert response.language == "zh" and response.channel == Channel.SMS
     assert stored_answers(mini_open)["channels"] == [1.0, 2.0]
     assert stored_answers(mini_open)["grade"] == [4.0]
 
 
-def test_two_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
+def test_three_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
     client, mini_open, clock
 ):
     add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
     text(client, PHONE, "mini")
-    assert text(client, PHONE, "maybe")[0].startswith("Sorry. Please choose one")
+    # Told how to answer: a phone's reply names a choice by its number.
+    assert text(client, PHONE, "maybe")[0].startswith(
+        "Sorry. Please reply with the number of your answer, from 1 to 2.\n"
+        "Did you attend a school event this year?"
+    )
+    # A language's name is no failed try: the count starts again in the new language.
+    assert text(client, PHONE, "ESPAÑOL")[0] == "A partir de ahora le escribiremos en español."
+    assert text(client, PHONE, "quizás")[0].startswith(
+        "Lo sentimos. Responda con el número de su respuesta, del 1 al 2."
+    )
+    assert text(client, PHONE, "ENGLISH")[0] == "From now on we will text you in English."
+    text(client, PHONE, "maybe")
+    text(client, PHONE, "possibly")
     ended = text(client, PHONE, "perhaps")
     assert ended == [
         "Sorry, we could not understand your answer, so we stopped this survey. "
@@ -168,7 +184,10 @@ def test_two_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
     text(client, PHONE, "1")
     assert text(client, PHONE, "A")[0].startswith("Child's grade")
     text(client, PHONE, "zzz")
-    assert text(client, PHONE, "zzz")[0].startswith("How often?")
+    text(client, PHONE, "zzz")
+    assert text(client, PHONE, "zzz")[0].startswith(
+        "We could not understand that answer, so we left this question out.\nHow often?"
+    )
 
 
 def test_expiry_and_resume(client, mini_open, clock):
@@ -408,13 +427,17 @@ def test_only_the_latest_version_of_an_open_survey_answers_to_its_keyword(client
     assert text(client, PHONE, "mini")[0].startswith("We did not recognise that.")
     assert text(client, PHONE, "corta")[0].startswith("Mini survey. Reply STOP")
     set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
-    assert text(client, "+16265550203", "CORTA")[0].startswith("We did not recognise that.")
-    # With nothing open, no keyword is offered that would not work.
-    add_contact(mini_open, clock, "+16265550204", language="en")
-    assert text(client, "+16265550204", "corta") == [
-        "We did not recognise that. No survey is taking answers by text message right now. "
-        "Reply HELP for help."
+    # The flyer's word after the survey closed: told so, not pointed at other surveys.
+    assert text(client, "+16265550203", "CORTA") == [
+        "This survey is closed. Thank you for your interest."
     ]
+    # With nothing open, no keyword is offered that would not work.
+    add_contact(mini_open, clock, "+16265550204", language="es")
+    assert text(client, "+16265550204", "hola") == [
+        "No reconocimos ese mensaje. Ahora no hay ninguna encuesta que se pueda contestar por "
+        "mensaje de texto. Responda AYUDA para obtener ayuda."
+    ]
+    assert text(client, "+16265550204", "mini")[0].startswith("No reconocimos")  # an old word
 
 
 def test_an_unrecognised_text_suggests_the_surveys_for_the_contacts_role(client, mini_open, clock):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engagement.sms.keywords import Keyword, keyword_of
+from engagement.sms.keywords import Keyword, keyword_of, language_named
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,12 @@ from engagement.sms.keywords import Keyword, keyword_of
         ("不要再给我发短信", "zh"),
         ("请不要再发信息了", "zh"),
         ("我不想收到短信", "zh"),
+        ("ya no quiero recibir mensajes", "es"),
+        ("Basta", "es"),
+        ("请不要再发了", "zh"),
+        ("别发了", "zh"),
+        ("取消", "zh"),
+        ("TD", "zh"),  # how Chinese carriers' own texts say to unsubscribe
     ],
 )
 def test_a_request_to_stop_the_texts_is_an_opt_out(text, language):
@@ -35,7 +41,29 @@ def test_a_request_to_stop_the_texts_is_an_opt_out(text, language):
         "quiero que paren el acoso",
         "no",
         "more evening events, " * 10,  # long comments are answers
+        "希望学校不要再发生欺凌",  # that bullying stop (发生), not the texts
+        "no quiero que haya acoso",
     ],
 )
 def test_answers_that_mention_stopping_are_answers(text):
     assert keyword_of(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Español por favor", "es"),
+        ("en español", "es"),
+        ("Chino", "zh"),
+        ("in English please", "en"),
+        ("用中文", "zh"),
+        ("ENGLISH", "en"),
+    ],
+)
+def test_a_language_asked_for_by_name(text, language):
+    assert language_named(text) == language
+
+
+@pytest.mark.parametrize("text", ["2", "en", "enero", "spanish class is hard", "中文老师很好"])
+def test_answers_are_not_language_requests(text):
+    assert language_named(text) is None
