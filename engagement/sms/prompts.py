@@ -77,13 +77,16 @@ def opening(definition: SurveyDefinition, language: str) -> str:
 
 # Engine reasons that say what to change; any other refusal of a choice question means the
 # reply named no choice, and a phone is told to reply with its number.
-_SPECIFIC = {"not_a_number", "digits_only", "too_small", "too_large", "too_long", "choose_one"}
+_SPECIFIC = {
+    *("not_a_number", "digits_only", "too_small", "too_large", "too_long"),
+    *("choose_one", "exclusive_conflict"),
+}
 
 
 def invalid_answer(question: Question, language: str, error: AnswerError | None) -> str:
     """A short re-prompt: why, then the question again."""
     with speaking(language) as language:
-        if (error is not None and (error.code in _SPECIFIC or not question.choices)) or (error is not None and error.code == "exclusive_conflict"):
+        if error is not None and (error.code in _SPECIFIC or not question.choices):
             reason = answer_error_message(error, question, language)
         elif question.type is QuestionType.MULTIPLE_CHOICE:
             reason = _(
