@@ -281,16 +281,20 @@ def _year_reports(session, school_year, clock, sizes, kinds) -> list[SurveyRepor
     return [_report_of(session, s, clock, sizes, kinds) for s in surveys]
 
 
-def respondent_groups(session: Session, school_year: str) -> dict[str, dict[str, dict]]:
-    """{"role" | "grade_band": {code: label in en/es/zh}}: the groups a year's pages filter by.
+def respondent_groups(
+    session: Session, school_year: str, slug: str | None = None
+) -> dict[str, dict[str, dict]]:
+    """{"role" | "grade_band": {code: label in en/es/zh}}: the groups a year's pages (or one
+    survey's, `slug`) filter by.
 
     Named as the surveys' own answers name them ("Guardian or foster parent", "Grades 6 to
     8"); a survey that asks no role counts its respondents as its audience.
     """
     groups: dict[str, dict[str, dict]] = {"role": {}, "grade_band": {}}
-    surveys = session.scalars(
-        select(Survey).where(Survey.school_year == school_year, Survey.status != SurveyStatus.DRAFT)
+    query = select(Survey).where(
+        Survey.school_year == school_year, Survey.status != SurveyStatus.DRAFT
     )
+    surveys = session.scalars(query if slug is None else query.where(Survey.slug == slug))
     for survey in surveys:
         version = latest_version(session, survey.id)
         if version is None:

@@ -141,6 +141,16 @@ def visible_to(results: SurveyResults, scope: Scope) -> SurveyResults:
     return SurveyResults(results.report, questions[keep], sections)
 
 
+def only_school(results: SurveyResults, code: str) -> SurveyResults:
+    """One school's rows and the district's."""
+    keep = {code, DISTRICT}
+    return SurveyResults(
+        results.report,
+        results.questions[results.questions["school"].isin(keep)],
+        results.sections[results.sections["school"].isin(keep)],
+    )
+
+
 def may_read(definition: SurveyDefinition, indicator_area: dict[str, str], scope: Scope) -> bool:
     """Whether `scope` sees anything of a survey: some school's rows, or one of its questions."""
     if scope.everywhere or scope.schools:

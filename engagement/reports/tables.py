@@ -153,7 +153,8 @@ def survey_rows(results: SurveyResults, school_names: dict[str, str]):
                         school_names.get(code, code) if code else _("District"),
                         row["n"],
                         None if pct is None else round(pct, 1),
-                        answer_counts(question, row["distribution"]),
+                        # A school's count of one or two could point to a person.
+                        "" if code else answer_counts(question, row["distribution"]),
                         row_note(row, results.report.min_cell),
                     ]
                 )

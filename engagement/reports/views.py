@@ -36,6 +36,7 @@ from engagement.reporting.service import (
 from engagement.reporting.survey_results import (
     SurveyResults,
     may_read,
+    only_school,
     readable_surveys,
     survey_results,
     visible_to,
@@ -78,14 +79,15 @@ _FILTER_VALUES = {
 AUDIENCE_ROLES = {"parent": _l("Families"), "student": _l("Students"), "staff": _l("Staff")}
 
 
-def _group_labels(school_year: str) -> dict[str, dict[str, str]]:
-    """The role and grade-band filters' choices, named in the reader's language."""
+def _group_labels(school_year: str, slug: str | None = None) -> dict[str, dict[str, str]]:
+    """The role and grade-band filters' choices (a year's, or one survey's), named in the
+    reader's language."""
     return {
         name: {
             code: translated(label) if label else str(AUDIENCE_ROLES.get(code, code))
             for code, label in choices.items()
         }
-        for name, choices in respondent_groups(db.session, school_year).items()
+        for name, choices in respondent_groups(db.session, school_year, slug).items()
     }
 
 
@@ -432,15 +434,20 @@ def _school_choices(scope) -> list[School]:
     return [s for s in schools if scope.everywhere or scope.result_areas or s.code in scope.schools]
 
 
+def _chosen_school(choices: list[School]) -> School | None:
+    """?school=: one school's rows beside the district's; 404 unknown, 403 not the reader's."""
+    chosen = _school(request.args["school"]) if request.args.get("school") else None
+    if chosen is not None and chosen not in choices:
+        abort(403)
+    return chosen
+
+
 @bp.get("/survey/<slug>")
 @login_required
 def survey(slug: str):
     results = _survey_results(slug, Permission.READ_REPORTS)
-    scope = scope_of(current_user, Permission.READ_REPORTS)
-    choices = _school_choices(scope)
-    chosen = _school(request.args["school"]) if request.args.get("school") else None
-    if chosen is not None and chosen not in choices:
-        abort(403)
+    choices = _school_choices(scope_of(current_user, Permission.READ_REPORTS))
+    chosen = _chosen_school(choices)
     exports = (
         {
             fmt: url_keeping_query("reports.survey_export", slug=slug, fmt=fmt)
@@ -467,7 +474,7 @@ def survey(slug: str):
         filters=_filters(),
         channels={channel.value: label for channel, label in CHANNEL_LABELS.items()},
         tiers=TIER_LABELS,
-        groups=_group_labels(report.survey.school_year),
+        groups=_group_labels(report.survey.school_year, slug),
         printable=request.args.get("print") == "1",
         print_url=url_keeping_query("reports.survey", slug=slug, print="1"),
         school_url=lambda code: url_keeping_query("reports.survey", slug=slug, school=code),
@@ -484,6 +491,9 @@ def _rows_by_key(frame, item: str = "question") -> dict[tuple[str, str], dict]:
 @login_required
 def survey_export(slug: str, fmt: str):
     results = _survey_results(slug, Permission.EXPORT_REPORTS)
+    chosen = _chosen_school(_school_choices(scope_of(current_user, Permission.EXPORT_REPORTS)))
+    if chosen is not None:  # the file of the page it was asked from: that school and the district
+        results = only_school(results, chosen.code)
     names = dict(db.session.execute(select(School.code, School.name)).all())
     header, rows = survey_rows(results, names)
     year = results.report.survey.school_year

@@ -57,13 +57,19 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     assert "Question by question: Madison Elementary" in one
     assert "71.4% <small>(n=7)</small>" in one  # st_satisfied at Madison: 5 of 7
     assert '<td class="district">73.3% <small>(n=15)</small>' in one
+    # "Disagree: 2" of a school's seven could point to a person: counts are the district's only.
+    assert "Disagree: 2" not in one and "Agree: 5" not in one
+    assert "shown for the district only" in one
+    # Only the staff survey's own groups to filter by: no "Families", no grade bands.
+    assert '<option value="teacher">Teacher</option>' in one
+    assert 'name="grade_band"' not in one and ">Families</option>" not in one
     hidden = client.get("/reports/survey/staff-2026?lang=en&school=jackson").text
-    assert "Agree: 6" not in hidden and "hidden to protect a small group" in hidden
+    assert "hidden to protect a small group" in hidden
 
-    spanish = client.get("/reports/survey/staff-2026?lang=es&school=madison").text
-    assert "En desacuerdo: 2 · De acuerdo: 5" in spanish
-    chinese = client.get("/reports/survey/staff-2026?lang=zh&school=madison").text
-    assert "不同意：2 · 同意：5" in chinese  # full-width colons in Chinese
+    spanish = client.get("/reports/survey/staff-2026?lang=es").text
+    assert "En desacuerdo: 4 · De acuerdo: 11" in spanish
+    chinese = client.get("/reports/survey/staff-2026?lang=zh").text
+    assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
     filtered = client.get("/reports/survey/staff-2026?lang=zh&language=en").text
     assert "语言：English" in filtered
 
@@ -87,12 +93,15 @@ def test_export_has_every_school_and_the_district_with_the_same_suppression(
         "Note",
     ]
     satisfied = {r[2]: r for r in rows[1:] if r[1].startswith("Overall, I am satisfied")}
-    assert satisfied["Madison Elementary"][3:5] == ["7", "71.4"]
+    assert satisfied["Madison Elementary"][3:6] == ["7", "71.4", ""]  # no counts of 2 at a school
+    assert satisfied["District"][5] == "Disagree: 4 · Agree: 11"
     assert satisfied["District"][3:5] == ["15", "73.3"]
     assert satisfied["Field Elementary"][3:] == ["", "", "", "fewer than 5"]
     assert satisfied["Jackson Elementary"][3:] == ["", "", "", "hidden to protect a small group"]
     book = load_workbook(io.BytesIO(client.get("/reports/survey/staff-2026/export.xlsx").data))
     assert len(list(book.active.iter_rows())) == len(rows)
+    one = client.get("/reports/survey/staff-2026/export.csv?lang=en&school=madison").text
+    assert "Madison Elementary" in one and "Jackson" not in one and "District" in one
 
 
 def test_a_school_reader_sees_their_school_and_the_district_only(
@@ -109,6 +118,10 @@ def test_a_school_reader_sees_their_school_and_the_district_only(
     assert client.get("/reports/survey/staff-2026?school=nowhere").status_code == 404
     rows = client.get("/reports/survey/staff-2026/export.csv?lang=en").text
     assert "Madison Elementary" in rows and "Jackson" not in rows and "District" in rows
+    # A file asked for another school is refused, as its page is, not filled with one's own.
+    assert client.get("/reports/survey/staff-2026/export.csv?school=jackson").status_code == 403
+    own = client.get("/reports/survey/staff-2026/export.csv?school=madison&lang=en").text
+    assert "Madison Elementary" in own
 
 
 def test_a_working_group_reads_only_its_result_areas_questions(client, seeded, clock):
