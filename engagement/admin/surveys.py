@@ -29,6 +29,7 @@ from engagement.designer.service import (
     list_surveys,
     load_draft,
     publish,
+    response_count,
     save_translations,
     template_files,
 )
@@ -252,10 +253,7 @@ def _indicators():
 @bp.get("/surveys/<slug>")
 @design
 def survey(slug: str):
-    try:
-        draft = load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
+    draft = _draft_or_404(slug)
     return render_template(
         "admin/survey.html",
         draft=draft,
@@ -408,6 +406,48 @@ def add_section(slug: str):
             first_question=_first_question(form),
         ),
         {"change": "section added", "section": form.get("key", "")},
+    )
+
+
+@bp.get("/surveys/<slug>/sections/<key>/delete")
+@design
+def confirm_delete_section(slug: str, key: str):
+    """Ask before a section and its questions go: nothing but a new version brings them back."""
+    draft = _draft_or_404(slug)
+    section = next((s for s in draft.definition.sections if s.key == key), None)
+    if section is None:
+        abort(404)
+    return _confirm_delete(
+        draft, section.title, list(section.questions), "admin.change_section", key
+    )
+
+
+@bp.get("/surveys/<slug>/questions/<key>/delete")
+@design
+def confirm_delete_question(slug: str, key: str):
+    draft = _draft_or_404(slug)
+    question = draft.definition.questions_by_key.get(key)
+    if question is None:
+        abort(404)
+    return _confirm_delete(draft, None, [question], "admin.change_question", key)
+
+
+def _draft_or_404(slug: str):
+    try:
+        return load_draft(db.session, slug)
+    except DesignerError:
+        abort(404)
+
+
+def _confirm_delete(draft, section_title, questions, endpoint: str, key: str):
+    return render_template(
+        "admin/confirm_delete.html",
+        draft=draft,
+        section_title=section_title,
+        questions=questions,
+        action=url_for(endpoint, slug=draft.survey.slug, key=key, action="delete"),
+        responses=response_count(db.session, draft.survey.id),
+        form=CsrfForm(),
     )
 
 

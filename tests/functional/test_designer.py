@@ -43,6 +43,13 @@ def versions(session, slug):
     )
 
 
+def load_draft_number(session) -> int:
+    from engagement.designer.service import load_draft
+
+    session.expire_all()
+    return load_draft(session, "mini-2026").version.number
+
+
 def post(client, url, data, page=None):
     return client.post(url, data={"csrf_token": form_token(client, page or url), **data})
 
@@ -241,11 +248,24 @@ def test_questions_and_sections_are_added_moved_and_deleted(designer, seeded, cl
         "/admin/surveys/mini-2026",
     )
     assert section.status_code == 302
+    # The survey page only links to a page that asks; nothing there deletes.
+    page = designer.get("/admin/surveys/mini-2026").text
+    assert 'href="/admin/surveys/mini-2026/sections/last/delete"' in page
+    assert 'action="/admin/surveys/mini-2026/sections/last/delete"' not in page
+    assert 'action="/admin/surveys/mini-2026/questions/clubs/delete"' not in page
+    ask = designer.get("/admin/surveys/mini-2026/sections/last/delete?lang=en")
+    assert ask.status_code == 200
+    assert "Delete the section “Last”?" in ask.text and "OK? <code>ok</code>" in ask.text
+    assert "This survey is open" not in ask.text  # a draft: nobody answers it yet
+    assert designer.get("/admin/surveys/mini-2026/sections/nope/delete").status_code == 404
+    one = designer.get("/admin/surveys/mini-2026/questions/clubs/delete?lang=es").text
+    assert "¿Eliminar esta pregunta?" in one
+    assert load_draft_number(seeded) == 4  # asking deleted nothing
     deleted = post(
         designer,
         "/admin/surveys/mini-2026/sections/last/delete",
         {"version": "4"},
-        "/admin/surveys/mini-2026",
+        "/admin/surveys/mini-2026/sections/last/delete",
     )
     assert deleted.status_code == 302
     from engagement.designer.service import load_draft
@@ -652,3 +672,18 @@ def test_the_preview_says_which_texts_show_in_english_for_want_of_a_translation(
     save_definition(seeded, mini(), clock)  # complete in every language: no notice
     whole = designer.get("/admin/surveys/mini-2026/preview/zh", follow_redirects=True)
     assert "/translations" not in whole.text
+
+
+def test_deleting_from_an_open_survey_says_what_the_reports_lose(designer, seeded, clock):
+    from tests.support import respond
+
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    respond(seeded, clock, "mini-2026", "jackson", {"attended": 1, "grade": 1})
+    ask = designer.get("/admin/surveys/mini-2026/questions/grade/delete?lang=en").text
+    assert "Delete this question?" in ask
+    assert "This survey is open: people answering from now on will not be asked this" in ask
+    zh = designer.get("/admin/surveys/mini-2026/questions/grade/delete?lang=zh").text
+    assert "删除这道题？" in zh and "这份问卷正在进行中" in zh
+    assert designer.get("/admin/surveys/mini-2026/questions/nope/delete").status_code == 404
+    assert designer.get("/admin/surveys/nope/questions/grade/delete").status_code == 404
