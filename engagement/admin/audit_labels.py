@@ -102,7 +102,9 @@ def detail_value(value: Any, key: str | None = None) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(detail_value(v, key) for v in value) if value else _("none")
+        if not value:  # a campaign's languages: none chosen means every language
+            return _("all") if key == "languages" else _("none")
+        return ", ".join(detail_value(v, key) for v in value)
     if isinstance(value, dict):
         if set(value) == {"from", "to"}:
             old, new = detail_value(value["from"], key), detail_value(value["to"], key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -102,7 +103,7 @@ def new_survey():
             "slug": form.get("slug", "").strip().lower(),
             "title": translated_field(form, "title"),
             "audience": form.get("audience", ""),
-            "school_year": form.get("school_year", "").strip(),
+            "school_year": _school_year(form.get("school_year")),
             "sections": [
                 {
                     "key": form.get("section_key", "").strip(),
@@ -152,7 +153,7 @@ def new_from_template():
             db.session,
             path,
             request.form.get("slug", "").strip().lower(),
-            request.form.get("school_year", "").strip(),
+            _school_year(request.form.get("school_year")),
             actor=current_user,
             clock=app_clock(),
         )
@@ -180,7 +181,7 @@ def new_from_clone():
             db.session,
             request.form.get("source", ""),
             request.form.get("slug", "").strip().lower(),
-            request.form.get("school_year", "").strip(),
+            _school_year(request.form.get("school_year")),
             actor=current_user,
             clock=app_clock(),
         )
@@ -301,7 +302,7 @@ def survey_settings(slug: str):
     min_cell_number = whole_number(min_cell)
     settings = {
         "audience": form.get("audience", ""),
-        "school_year": form.get("school_year", "").strip(),
+        "school_year": _school_year(form.get("school_year")),
         "sms_keyword": form.get("sms_keyword", "").strip().upper() or None,
         # Anything but a plain number goes on as typed, for the validator to explain.
         "min_cell_size": min_cell_number if min_cell_number is not None else (min_cell or None),
@@ -430,6 +431,11 @@ def confirm_delete_question(slug: str, key: str):
     if question is None:
         abort(404)
     return _confirm_delete(draft, None, [question], "admin.change_question", key)
+
+
+def _school_year(typed: str | None) -> str:
+    """ "２０２６－２７" typed on a Chinese keyboard is 2026-27."""
+    return unicodedata.normalize("NFKC", typed or "").strip()
 
 
 def _draft_or_404(slug: str):

@@ -49,6 +49,7 @@ class QuestionComments:
     # {language: {label: count}} for the languages whose sentiment is shown
     sentiment: dict[str, dict[str, int]] = field(default_factory=dict)
     unreliable: list[str] = field(default_factory=list)  # languages present, not scored
+    survey_title: dict[str, str] = field(default_factory=dict)  # what a reader calls it
 
     def top(self, count: int) -> list[Comment]:
         """The comments that use the most common themes: what a meeting should read first."""
@@ -135,6 +136,7 @@ def question_comments(
             rows = session.execute(query).all() if school_ids else []
             rows = [row[:3] for row in rows if (row[3], row[1]) in groups]
             found.append(_analyse(report.survey.slug, question, rows))
+            found[-1].survey_title = report.definition.title
     return [q for q in found if q.total]
 
 

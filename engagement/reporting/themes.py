@@ -1,10 +1,11 @@
 """Common themes of a question's comments: the words and two-word phrases most comments use.
 
 English and Spanish: lower-cased words without stop words (lexicons.STOP_WORDS),
-plus adjacent pairs of such words. Chinese has no spaces and no segmenter is
-downloaded, so a comment's character bigrams are counted instead, leaving out
-pairs with a particle or pronoun character ("的", "我", ...). A term counts once
-per comment; only terms in at least two comments are themes.
+plus adjacent pairs of such words; a negated word counts with its negation ("not
+safe"). Chinese has no spaces and no segmenter is downloaded, so a comment's
+character bigrams are counted instead, leaving out pairs with a particle or
+pronoun character ("的", "我", ...). A term counts once per comment; only terms
+in at least two comments are themes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .masking import EMAIL_MARK, NAME_MARK, PHONE_MARK
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Words that turn the next one round: "not safe", "no seguro", "never enough".
+_NEGATIONS = {"not", "no", "never", "isn't", "isnt", "aren't", "don't", "doesn't", "nunca", "nada"}
 _MARKS = re.compile("|".join(re.escape(m) for m in (NAME_MARK, PHONE_MARK, EMAIL_MARK)))
 
 
@@ -36,10 +39,17 @@ def terms(text: str, language: str) -> set[str]:
     found: set[str] = set()
     # Phrases only join words that stood next to each other in the comment.
     for chunk in re.split(r"[.,;:!?¡¿()\"\n]", text.lower()):
-        previous = None
+        previous = negation = None
         for word in _WORD.findall(chunk):
+            if word in _NEGATIONS:  # "not safe" is its own theme, never "safe"
+                previous, negation = None, word
+                continue
             if word in stop or len(word) < 3:
                 previous = None
+                continue
+            if negation:
+                found.add(f"{negation} {word}")
+                previous = negation = None
                 continue
             found.add(word)
             if previous:

@@ -97,7 +97,7 @@ def comment_rows(questions, school_names: dict[str, str]):
         for comment in question.comments:
             rows.append(
                 [
-                    question.survey,
+                    translated(question.survey_title) or question.survey,
                     translated(question.text),
                     school_names.get(comment.school, comment.school),
                     language_label(comment.language),

@@ -230,6 +230,9 @@ def _page(
             table, indicator, code, grid_cells.get((code, indicator.key))
         ),
         status_label=status_label,
+        baseline=lambda indicator: (
+            table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year) or (None,)
+        )[0],
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
         print_url=url_keeping_query(request.endpoint, **(request.view_args or {}), print="1"),

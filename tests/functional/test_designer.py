@@ -687,3 +687,21 @@ def test_deleting_from_an_open_survey_says_what_the_reports_lose(designer, seede
     assert "删除这道题？" in zh and "这份问卷正在进行中" in zh
     assert designer.get("/admin/surveys/mini-2026/questions/nope/delete").status_code == 404
     assert designer.get("/admin/surveys/nope/questions/grade/delete").status_code == 404
+
+
+def test_a_school_year_typed_in_full_width_digits_is_stored_plainly(designer, seeded):
+    created = post(designer, "/admin/surveys/new", {**NEW, "school_year": "２０２６－２７"})
+    assert created.status_code == 302
+    assert seeded.scalars(select(Survey)).one().school_year == "2026-27"
+
+
+def test_the_new_survey_help_shows_the_link_shape_and_closed_surveys_send_nothing(
+    designer, seeded, clock
+):
+    page = designer.get("/admin/surveys/new?lang=en").text
+    assert "The survey's link is /s/ followed by the link name." in page
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
+    sms = designer.get("/admin/surveys/mini-2026/sms?lang=en").text
+    assert "The survey is closed: no invitations can be sent." in sms
+    assert "once it is published" not in sms

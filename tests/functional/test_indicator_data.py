@@ -113,12 +113,16 @@ def test_targets_form_saves_audits_and_shows_status(app, client, seeded, clock):
     row = page.text.split("Families are actively involved")[1].split("</tr>")[0]
     assert "75.0%" in row and "target met" in row and "on track" in row
     assert "70.0%" in row  # the district target column
+    # "On track" is from the baseline: the reader sees it beside the target.
+    assert "70.0%<br><small>from 50.0% (baseline)</small>" in row
     assert "its target: 60.0%" in row  # Jackson's own, in Jackson's cell
     # On Jackson's own page the Target column, beside the district's value, is the district's.
     school = client.get("/reports/school/jackson?lang=en").text
     row = school.split("Families are actively involved")[1].split("</tr>")[0]
     cells = row.split("<td")
     assert "70.0%" in cells[2] and "its target: 60.0%" in row
+    # A school's page links to its own question tables; the district's are not printed on it.
+    assert "Questions behind the indicators" not in school
     csv_text = client.get("/reports/area/D/export.csv?lang=en").text
     assert "Jackson Elementary,10,40.0,,60.0,on track" in csv_text
     assert client.get("/reports/targets").status_code == 403  # leadership: no

@@ -75,6 +75,7 @@ def test_comment_exports_mask_and_neutralise(client, seeded, clock, data):
     assert rows[0] == ["Survey", "Question", "School", "Language", "Sentiment", "Comment"]
     comments = [r[5] for r in rows[1:]]
     assert len(comments) == 5  # Jackson's four in English, Madison's one in Chinese
+    assert {r[0] for r in rows[1:]} == {"Report test survey"}  # its name, not its slug
     assert not any("只有我一家" in c for c in comments)
     assert '\'=HYPERLINK("http://x")' in comments
     assert "Mrs. [name] never answers, call me at [phone]" in comments

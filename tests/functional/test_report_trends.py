@@ -64,7 +64,7 @@ def test_trend_on_the_area_page(client, seeded, clock, two_years):
     login(client, "lead@example.org")
     page = client.get("/reports/area/D?lang=en")
     row = page.text.split("Families are actively involved")[1].split("</tr>")[0]
-    assert "2025-26: 40.0%" in row and "2026-27: 67.5% (+27.5 points)" in row
+    assert "2025-26</span>: 40.0%" in row and "2026-27</span>: 67.5% (+27.5 points)" in row
     earlier = client.get("/reports/area/D?lang=en&year=2025-26")
     row = earlier.text.split("Families are actively involved")[1].split("</tr>")[0]
     assert "50.0%" in row and "(n=20)" in row  # Madison in 2025-26
@@ -98,7 +98,7 @@ def test_a_years_page_shows_no_later_year_and_administrative_figures_have_trends
     login(client, "lead@example.org")
     earlier = client.get("/reports/area/D?lang=en&year=2025-26").text
     row = earlier.split("Families are actively involved")[1].split("</tr>")[0]
-    assert "2025-26: 40.0%" in row and "2026-27" not in row  # nothing from the future
+    assert "2025-26</span>: 40.0%" in row and "2026-27" not in row  # nothing from the future
     now = client.get("/reports/area/D?lang=en").text
     row = now.split("Decreased neighborhood crime")[1].split("</tr>")[0]
-    assert "2025-26: 4.0%" in row and "2026-27: 3.2% (-0.8 points)" in row
+    assert "2025-26</span>: 4.0%" in row and "2026-27</span>: 3.2% (-0.8 points)" in row

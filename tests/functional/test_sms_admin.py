@@ -390,7 +390,7 @@ def test_a_survey_that_is_not_open_invites_nobody(contacts, seeded):
         page = post_campaign(contacts, action)
         assert page.status_code == 409
         assert "This survey is not open" in page.text
-    assert "invitations can be sent once it is published" in contacts.get(CAMPAIGNS).text
+    assert "The survey is closed: no invitations can be sent." in contacts.get(CAMPAIGNS).text
     assert outbox(seeded) == [] and seeded.scalars(select(Campaign)).all() == []
 
 

@@ -204,3 +204,13 @@ def test_staff_error_pages_speak_to_staff_and_lead_back_to_the_staff_home(client
     login(reader, "lead@example.org")
     refused = reader.get("/admin/users")
     assert refused.status_code == 403 and 'href="/admin/">Back to the home page' in refused.text
+
+
+def test_audit_details_read_as_words(app):
+    from engagement.admin.audit_labels import detail_key, detail_value
+
+    with app.test_request_context("/?lang=es"):
+        assert detail_value([], "languages") == "todos"  # a campaign to every language
+        assert detail_value([], "schools") == "ninguno"
+        assert detail_key("kept_language") == "conservaron el idioma que eligieron"
+        assert detail_value(["es", "zh"], "languages") == "Español, 中文"

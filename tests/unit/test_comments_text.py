@@ -89,6 +89,10 @@ def test_themes_per_language():
     assert themes[0] == ("traffic", 3)
     assert ("放学", 2) in themes
     assert all(count >= 2 for _term, count in themes)
+    # "Not safe" seven times is not a theme of "safe".
+    unsafe = common_themes([("The front gate is not safe.", "en")] * 3)
+    assert ("not safe", 3) in unsafe and all(term != "safe" for term, _ in unsafe)
+    assert terms("El cruce no es seguro", "es") == {"cruce", "no seguro"}
 
 
 def test_recorded_accuracy_matches_the_benchmark():
