@@ -51,9 +51,10 @@ class UnknownSurvey(DeliveryError):
 
 
 class SurveyClosed(DeliveryError):
-    def __init__(self, survey: Survey):
+    def __init__(self, survey: Survey, language: str | None = None):
         super().__init__(survey.slug)
         self.survey = survey
+        self.language = language  # the respondent's, when their draft says it
 
 
 class SurveyNotOpenYet(SurveyClosed):
@@ -303,7 +304,7 @@ def open_draft(
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     state = load_draft(session, token, lock=lock)
     if not state.survey.accepts_responses(now):
-        raise SurveyClosed(state.survey)
+        raise SurveyClosed(state.survey, state.draft.language)
     return state
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Flask, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,6 +16,7 @@ from engagement.delivery.service import (
     UnknownSchool,
     UnknownSurvey,
 )
+from engagement.i18n import supported
 from engagement.web.csrf import CookiesBlocked
 
 # Staff pages: their error pages lead back to the staff home, not to the public survey list.
@@ -36,12 +39,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(SurveyClosed)
     def survey_closed(error: SurveyClosed):
-        return _page(
-            410,
-            _("This survey is closed"),
-            _("Thank you for your interest. This survey is no longer taking answers."),
-            home_link=True,
-        )
+        # Someone who started in Chinese is told in Chinese, whatever their browser asks for
+        # (unless the link itself names a language).
+        language = supported(request.args.get("lang")) or error.language
+        with force_locale(language) if language else nullcontext():
+            return _page(
+                410,
+                _("This survey is closed"),
+                _("Thank you for your interest. This survey is no longer taking answers."),
+                home_link=True,
+            )
 
     @app.errorhandler(SurveyNotOpenYet)
     def survey_not_open_yet(error: SurveyNotOpenYet):

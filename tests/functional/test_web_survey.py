@@ -243,6 +243,7 @@ def test_switching_language_mid_page_keeps_unsaved_answers(client, survey, seede
     assert switched.status_code == 302
     page = client.get(first)
     assert '<html lang="zh-Hans">' in page.text and "您今年参加过学校活动吗？" in page.text
+    assert '<p class="survey-title">小调查 · Jackson Elementary</p>' in page.text  # which child
     assert 'name="attended" value="1" checked' in page.text
     draft = seeded.scalars(select(ResponseDraft)).one()
     assert draft.language == "zh" and draft.answers == {"attended": 1}
@@ -465,7 +466,9 @@ def test_closed_survey_says_so_with_410(client, survey, seeded):
     set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
     page = client.get("/s/mini-2026?lang=es")
     assert page.status_code == 410 and "Esta encuesta está cerrada" in page.text
-    assert client.get(first).status_code == 410
+    # Their page, in the language they answered in, whatever the browser asks for.
+    own = client.get(first, headers={"Accept-Language": "en"})
+    assert own.status_code == 410 and "问卷已结束" in own.text and 'lang="zh-Hans"' in own.text
 
 
 def test_draft_surveys_are_not_reachable(client, survey, seeded):
