@@ -236,6 +236,7 @@ def _page(
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
         print_url=url_keeping_query(request.endpoint, **(request.view_args or {}), print="1"),
+        as_of=app_clock()(),  # a printed page says when its figures were taken
         **context,
     )
 
@@ -482,6 +483,7 @@ def survey(slug: str):
         print_url=url_keeping_query("reports.survey", slug=slug, print="1"),
         school_url=lambda code: url_keeping_query("reports.survey", slug=slug, school=code),
         export_urls=exports,
+        as_of=app_clock()(),
     )
 
 

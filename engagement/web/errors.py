@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -21,6 +21,14 @@ from engagement.web.csrf import CookiesBlocked
 
 # Staff pages: their error pages lead back to the staff home, not to the public survey list.
 STAFF_PATHS = ("/admin", "/reports", "/auth")
+
+
+class UnknownResumeLink(LookupError):
+    """A resume link whose answers are gone (sent, or deleted unfinished) or never were."""
+
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
 
 
 def _page(status: int, title: str, message: str, **context):
@@ -60,6 +68,21 @@ def register(app: Flask) -> None:
                 date=format_date(error.survey.opens_at, format="long"),
             ),
             home_link=True,
+        )
+
+    @app.errorhandler(UnknownResumeLink)
+    def unknown_resume_link(error: UnknownResumeLink):
+        return _page(
+            404,
+            _("We could not find these answers"),
+            _(
+                "This link may be old: answers are sent when the last page is done, and answers "
+                "never finished are deleted after %(days)s days. You can start the survey again.",
+                days=int(current_app.config["UNFINISHED_RETENTION_DAYS"]),
+            ),
+            home_link=True,
+            home_url=url_for("web.landing", slug=error.slug),
+            home_label=_("Start the survey again"),
         )
 
     @app.errorhandler(UnknownSchool)

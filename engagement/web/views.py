@@ -41,6 +41,7 @@ from engagement.models import Audience, Channel, School
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.flow import next_section, previous_section, progress, section_questions
 from engagement.web import bp
+from engagement.web.errors import UnknownResumeLink
 from engagement.web.forms import StartForm, section_form
 
 DRAFT_COOKIE = "draft_{slug}"
@@ -163,9 +164,9 @@ def resume(slug: str, token: str):
     try:
         state = load_draft(db.session, token)
     except DraftNotFound:
-        abort(404)
+        raise UnknownResumeLink(slug) from None
     if state.survey.slug != slug:
-        abort(404)
+        raise UnknownResumeLink(slug)
     if state.draft.completed:  # thanked in their language, as on the device they used
         thanks = redirect(url_for(".thanks", slug=slug))
         return _remember_draft(thanks, slug, state.definition, token)

@@ -41,6 +41,9 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
 
     page = client.get("/reports/survey/staff-2026?lang=en")
     assert page.status_code == 200
+    # Taken into a meeting on paper: when the figures were taken, and that they will move.
+    assert "As of 2026-" in page.text
+    assert "The survey is still open: these figures will change." in page.text
     by_section = page.text.split('class="sections"', 1)[1].split("</table>", 1)[0]
     # Satisfaction pools st_satisfied and st_collaborate: Madison 12 of 14 answers favourable.
     madison = by_section.split("Madison Elementary", 1)[1].split("</tr>", 1)[0]

@@ -593,3 +593,11 @@ def test_a_comment_boxs_hint_is_read_out_with_it(client, survey):
     assert 'aria-describedby="comment-help"' in comment
     hint = re.search(r'<p class="help" id="comment-help">([^<]+)</p>', comment)
     assert hint and hint.group(1).strip()
+
+
+def test_an_old_resume_link_says_what_may_have_happened(client, survey):
+    page = client.get("/s/mini-2026/resume/not-a-token?lang=es")
+    assert page.status_code == 404
+    assert "No encontramos estas respuestas" in page.text
+    assert 'href="/s/mini-2026">Empezar la encuesta de nuevo</a>' in page.text
+    assert client.get("/s/other-2026/resume/not-a-token").status_code == 404
