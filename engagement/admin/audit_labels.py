@@ -81,6 +81,27 @@ DETAIL_LABELS = {
     "tier": _l("school tier"),
     "role": _l("role"),
     "grade_band": _l("grade band"),
+    "change": _l("change"),
+    "section": _l("section"),
+    "question": _l("question"),
+    "from": _l("made from"),
+    "file": _l("file"),
+    "left_out": _l("left out"),
+}
+# What a designer's edit did (the "change" detail).
+CHANGE_LABELS = {
+    "settings": _l("settings"),
+    "yaml": _l("edited as YAML"),
+    "translations": _l("translations"),
+    "section added": _l("section added"),
+    "section up": _l("section moved up"),
+    "section down": _l("section moved down"),
+    "section delete": _l("section deleted"),
+    "question added": _l("question added"),
+    "question edited": _l("question edited"),
+    "question up": _l("question moved up"),
+    "question down": _l("question moved down"),
+    "question delete": _l("question deleted"),
 }
 
 
@@ -112,6 +133,8 @@ def detail_value(value: Any, key: str | None = None) -> str:
         return "; ".join(
             f"{detail_key(name)}: {detail_value(item, name)}" for name, item in value.items()
         )
+    if key == "change" and value in CHANGE_LABELS:
+        return str(CHANGE_LABELS[value])
     if key == "roles" and value in _ROLE_VALUES:
         return str(ROLE_LABELS[Role(value)])
     if key in ("language", "languages") and value in LANGUAGE_NAMES:

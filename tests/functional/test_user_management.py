@@ -214,3 +214,6 @@ def test_audit_details_read_as_words(app):
         assert detail_value([], "schools") == "ninguno"
         assert detail_key("kept_language") == "conservaron el idioma que eligieron"
         assert detail_value(["es", "zh"], "languages") == "Español, 中文"
+        assert detail_key("change") + ": " + detail_value("question delete", "change") == (
+            "cambio: pregunta eliminada"
+        )
