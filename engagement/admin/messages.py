@@ -72,6 +72,12 @@ def designer_message(error: DesignerError) -> str:
         ),
         "last_section": lambda: _("A survey needs at least one section."),
         "last_question": lambda: _("A section needs at least one question."),
+        "shown_after": lambda: _(
+            "“%(dependent)s” is asked only depending on the answer to “%(key)s”. Remove that "
+            "condition from “%(dependent)s” first, or delete both.",
+            dependent=p.get("dependent"),
+            key=p.get("key"),
+        ),
     }
     return messages.get(error.code, lambda: _("Something went wrong"))()
 

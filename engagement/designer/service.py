@@ -126,8 +126,8 @@ def _validated(session: Session, template: Template, source: str) -> tuple[Surve
     definition, problems = validate_template(
         template, source, indicator_catalogue(session), allow_missing_translations=True
     )
-    if definition is None:
-        raise DesignerError("invalid", problems)
+    if definition is None:  # translations may wait for publishing: only what blocks is listed
+        raise DesignerError("invalid", [p for p in problems if not p.translation] or problems)
     return definition, problems
 
 

@@ -705,3 +705,30 @@ def test_the_new_survey_help_shows_the_link_shape_and_closed_surveys_send_nothin
     sms = designer.get("/admin/surveys/mini-2026/sms?lang=en").text
     assert "The survey is closed: no invitations can be sent." in sms
     assert "once it is published" not in sms
+
+
+def test_a_refused_new_survey_lists_what_blocks_it_not_translations_that_may_wait(designer):
+    refused = post(designer, "/admin/surveys/new", {**NEW, "question_key": "Bad key!"})
+    assert refused.status_code == 422
+    assert "missing translation" not in refused.text  # the page says they can wait
+    assert "walk" in refused.text  # what was typed stays
+
+
+def test_a_question_another_depends_on_says_so_when_deleted(designer, seeded, clock):
+    save_definition(seeded, mini(), clock)
+    refused = post(
+        designer,
+        "/admin/surveys/mini-2026/questions/attended/delete",
+        {"version": "1"},
+        "/admin/surveys/mini-2026/questions/attended/delete",
+    )
+    assert refused.status_code == 422
+    assert "“how_often” is asked only depending on the answer to “attended”." in refused.text
+    section = post(
+        designer,
+        "/admin/surveys/mini-2026/sections/about/delete",
+        {"version": "1"},
+        "/admin/surveys/mini-2026/sections/about/delete",
+    )
+    assert section.status_code == 422 and "depending on the answer to “attended”" in section.text
+    assert load_draft_number(seeded) == 1
