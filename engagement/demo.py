@@ -86,10 +86,25 @@ DEMO_COMMENTS = {
 }
 
 
+# The grade bands a school of each level teaches: an elementary school's demo families have no
+# high-school children (a principal would distrust the whole page).
+BANDS_OF_LEVEL = {
+    "elementary": {"k-5"},
+    "middle": {"6-8"},
+    "high": {"9-12"},
+    "k-8": {"k-5", "6-8"},
+    "middle-high": {"6-8", "9-12"},
+}
+
+
 def random_answers(
-    definition: SurveyDefinition, rng: random.Random, language: str
+    definition: SurveyDefinition,
+    rng: random.Random,
+    language: str,
+    bands: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Plausible answers that follow the survey's skip rules, leaning favourable."""
+    """Plausible answers that follow the survey's skip rules, leaning favourable; a grade-band
+    question answered from `bands` when given."""
     answers: dict[str, Any] = {}
     for question in definition.questions:
         if question.key not in visible_keys(definition, answers):
@@ -111,6 +126,8 @@ def random_answers(
             answers[question.key] = sorted(rng.sample(plain, rng.randint(1, min(3, len(plain)))))
         else:
             choices = list(question.choices)
+            if question.sets == "grade_band" and bands:
+                choices = [c for c in choices if c.code in bands] or choices
             weights = [
                 (3.0 if c.value in question.favourable else 1.0) * (0.2 if c.not_applicable else 1)
                 for c in choices
@@ -142,7 +159,9 @@ def add_demo_responses(
                 draft = start_response(
                     session, survey.slug, school.code, language, channel, lambda s=started: s
                 )
-                save_answers(session, draft.token, random_answers(definition, rng, language), clock)
+                bands = BANDS_OF_LEVEL.get(school.level)
+                answers = random_answers(definition, rng, language, bands)
+                save_answers(session, draft.token, answers, clock)
                 complete_response(session, draft.token, clock)
                 created += 1
     return created
