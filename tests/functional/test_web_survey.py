@@ -157,6 +157,9 @@ def test_number_and_text_errors_keep_what_was_typed(client, survey):
     page = client.get(first)
     client.post(first, data={"csrf_token": csrf_token(page.text), "attended": "0", "grade": "4"})
     second = client.get("/s/mini-2026/p/2")
+    # The range is said before typing, and read out with the box.
+    assert '<p class="help" id="kids-help">0 至 12 之间的数字。</p>' in second.text
+    assert 'aria-describedby="kids-help"' in second.text
     posted = client.post(
         "/s/mini-2026/p/2",
         data={
