@@ -45,6 +45,10 @@ from engagement.web.errors import UnknownResumeLink
 from engagement.web.forms import StartForm, section_form
 
 DRAFT_COOKIE = "draft_{slug}"
+# A family with a child at each of two schools: the drafts this browser answered before the
+# current one, newest first ("."-joined: tokens are URL-safe base64, without dots).
+EARLIER_COOKIE = "earlier_{slug}"
+KEPT_EARLIER = 3
 
 
 def _language() -> str:
@@ -61,16 +65,40 @@ def _remember_draft(
     """The draft this browser answers. A student survey's is forgotten when the browser closes:
     class sets share devices, and the next student must not find the last one's answers."""
     days = current_app.config["RESUME_COOKIE_DAYS"]
-    response.set_cookie(
-        DRAFT_COOKIE.format(slug=slug),
-        token,
-        max_age=None if definition.audience == Audience.STUDENT else days * 86400,
-        path=f"/s/{slug}",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
+    student = definition.audience == Audience.STUDENT
+    cookie = {
+        "max_age": None if student else days * 86400,
+        "path": f"/s/{slug}",
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": current_app.config["SESSION_COOKIE_SECURE"],
+    }
+    response.set_cookie(DRAFT_COOKIE.format(slug=slug), token, **cookie)
+    current = _draft_token(slug)
+    if not student and current and current != token:  # a student's is never kept: shared devices
+        earlier = [current, *(t for t in _earlier_tokens(slug) if t not in (current, token))]
+        response.set_cookie(
+            EARLIER_COOKIE.format(slug=slug), ".".join(earlier[:KEPT_EARLIER]), **cookie
+        )
     return response
+
+
+def _earlier_tokens(slug: str) -> list[str]:
+    raw = request.cookies.get(EARLIER_COOKIE.format(slug=slug), "")
+    return [token for token in raw.split(".") if token][:KEPT_EARLIER]
+
+
+def _earlier_draft_at(slug: str, school_id: int) -> DraftState | None:
+    """An unfinished draft this browser answered before, for this school."""
+    for token in _earlier_tokens(slug):
+        try:
+            state = load_draft(db.session, token)
+        except DraftNotFound:
+            continue
+        if state.survey.slug == slug and not state.draft.completed:
+            if state.draft.school_id == school_id:
+                return state
+    return None
 
 
 @bp.after_app_request
@@ -102,7 +130,12 @@ def landing(slug: str):
     school_code = request.args.get("school", "").strip()
     school = find_school(db.session, school_code) if school_code else None
     # ?new=1: a class code was just typed, by the next student at a shared device perhaps.
-    in_progress = None if request.args.get("new") == "1" else _resumable(slug)
+    fresh = request.args.get("new") == "1"
+    in_progress = None if fresh else _resumable(slug)
+    elsewhere = in_progress is None or (school and in_progress.draft.school_id != school.id)
+    if not fresh and school is not None and elsewhere:
+        # The flyer of the other child's school: the answers begun for it, not a fresh start.
+        in_progress = _earlier_draft_at(slug, school.id) or in_progress
     started_for = None
     if in_progress is not None:
         # Shown in the language they answer in, unless they pick another here (?lang=).

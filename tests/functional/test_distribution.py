@@ -200,6 +200,12 @@ def test_the_next_student_at_a_shared_device_starts_afresh(staff, client, seeded
     assert "You have already started" not in landing.text
     assert "/resume/" not in landing.text and "Continue where I left off" not in landing.text
     assert "Start the survey" in landing.text
+    # The second student starts: the first one's draft is not kept as an "earlier" one.
+    second = laptop.post(
+        "/s/protected-2026/start",
+        data={"csrf_token": csrf_token(landing.text), "school": "field"},
+    )
+    assert "earlier_" not in " ".join(second.headers.getlist("Set-Cookie"))
 
 
 def test_a_changed_decision_puts_a_student_on_one_list_only_and_notes_stay_in_the_office(

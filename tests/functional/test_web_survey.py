@@ -222,6 +222,24 @@ def test_a_second_childs_school_link_names_the_survey_already_started(client, su
     assert "para Blair Middle and High" in landing and "/resume/" + token in landing
     assert f"http://{HOST}/s/mini-2026/resume/" not in landing
 
+    # They start the second child's, then open the first child's flyer again: this browser
+    # still knows Blair's answers, and offers them, not a fresh start.
+    landing = client.get("/s/mini-2026?school=jackson")
+    second = client.post(
+        "/s/mini-2026/start", data={"csrf_token": csrf_token(landing.text), "school": "jackson"}
+    )
+    assert second.status_code == 302
+    back = client.get("/s/mini-2026?school=blair").text
+    assert "Ya empezó esta encuesta para Blair Middle and High." in back
+    assert f"/s/mini-2026/resume/{token}" in back
+    resumed = client.get(f"/s/mini-2026/resume/{token}")
+    assert client.get(resumed.headers["Location"]).status_code == 200
+    jackson = client.get("/s/mini-2026?school=jackson").text  # and Jackson's is not lost
+    jackson_token = seeded.scalars(
+        select(ResponseDraft.token).where(ResponseDraft.token != token)
+    ).one()
+    assert f"/s/mini-2026/resume/{jackson_token}" in jackson
+
 
 def test_a_language_picked_before_continuing_is_the_one_they_continue_in(client, survey, seeded):
     first = start(client, "en")
