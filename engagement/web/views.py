@@ -95,9 +95,9 @@ def _earlier_draft_at(slug: str, school_id: int) -> DraftState | None:
             state = load_draft(db.session, token)
         except DraftNotFound:
             continue
-        if state.survey.slug == slug and not state.draft.completed:
-            if state.draft.school_id == school_id:
-                return state
+        draft = state.draft
+        if state.survey.slug == slug and not draft.completed and draft.school_id == school_id:
+            return state
     return None
 
 
