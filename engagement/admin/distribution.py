@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -98,7 +98,20 @@ def flyer(slug: str, school: str):
         code=code,
         label=access.label if access else None,
         texting=texting,
+        until=_until_lines(draft.survey.closes_at),
     )
+
+
+def _until_lines(closes_at) -> list[tuple[str, str]]:
+    """Until when the survey takes answers, in each language: a flyer on a fridge outlives it."""
+    if closes_at is None:
+        return []
+    lines = []
+    for language in SUPPORTED_LANGUAGES:
+        with force_locale(language):
+            day = format_date(closes_at, format="long")
+            lines.append((language, _("Open until %(date)s.", date=day)))
+    return lines
 
 
 def _code_lines(link: str, code: str) -> list[tuple[str, str]]:

@@ -240,3 +240,19 @@ def test_a_changed_decision_puts_a_student_on_one_list_only_and_notes_stay_in_th
     # The office's page keeps every record and its note.
     office = staff.get("/admin/surveys/protected-2026/consent").text
     assert "Custody order" in office and "Ana García" in office
+
+
+def test_a_flyer_says_until_when_the_survey_is_open(staff, seeded):
+    from datetime import UTC, datetime
+
+    from engagement.models import Survey
+
+    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    assert "flyer-until" not in flyer  # no closing date: nothing promised
+    survey = seeded.scalars(select(Survey).where(Survey.slug == "mini-2026")).one()
+    survey.closes_at = datetime(2027, 1, 31, 20, 0, tzinfo=UTC)
+    seeded.commit()
+    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    assert "Open until January 31, 2027." in flyer
+    assert "Abierta hasta el 31 de enero de 2027." in flyer
+    assert "开放至2027年1月31日。" in flyer

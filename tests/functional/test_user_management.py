@@ -119,6 +119,8 @@ def test_invite_assign_and_deactivate(app, client, seeded, clock):
     own = client.get("/admin/audit?who=wg@example.org&lang=en").text
     assert '<code class="muted">user.password_set</code>' in own
     assert '<code class="muted">user.roles_changed</code>' not in own
+    none = client.get("/admin/audit?who=wg@example.org&action=survey.closed&lang=en").text
+    assert "No entries match these choices." in none and "Nothing yet." not in none
 
 
 def test_deactivating_ends_tokens_and_links_for_good_and_old_admins_can_be_demoted(
