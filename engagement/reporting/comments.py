@@ -50,6 +50,8 @@ class QuestionComments:
     sentiment: dict[str, dict[str, int]] = field(default_factory=dict)
     unreliable: list[str] = field(default_factory=list)  # languages present, not scored
     survey_title: dict[str, str] = field(default_factory=dict)  # what a reader calls it
+    # Some comments here come from groups too small to show: said, so silence is not misread.
+    held_back: bool = False
 
     def top(self, count: int) -> list[Comment]:
         """The comments that use the most common themes: what a meeting should read first."""
@@ -137,7 +139,25 @@ def question_comments(
             rows = [row[:3] for row in rows if (row[3], row[1]) in groups]
             found.append(_analyse(report.survey.slug, question, rows))
             found[-1].survey_title = report.definition.title
-    return [q for q in found if q.total]
+            written_in = _filtered(
+                select(Response.school_id, Response.language)
+                .distinct()
+                .join(Answer, Answer.response_id == Response.id)
+                .join(Question, Question.id == Answer.question_id)
+                .join(School, School.id == Response.school_id)
+                .where(
+                    Response.version_id.in_(versions),
+                    Question.key == question.key,
+                    Answer.value_text.is_not(None),
+                    Answer.value_text != "",
+                    *([School.code.in_(schools)] if schools is not None else []),
+                ),
+                filters,
+            )
+            found[-1].held_back = any(
+                (school, language) not in groups for school, language in session.execute(written_in)
+            )
+    return [q for q in found if q.total or q.held_back]
 
 
 def _analyse(survey: str, question, rows) -> QuestionComments:

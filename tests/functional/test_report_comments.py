@@ -57,6 +57,10 @@ def test_comments_only_from_groups_at_the_threshold_and_masked(client, seeded, c
 
     # Jackson's one Chinese-speaking family: its words would name it, with or without filters.
     assert "只有我一家" not in page.text
+    # ... and the page says some comments are held back, so their absence is not misread.
+    assert "Some comments to this question are not shown" in page.text
+    field = client.get("/reports/school/field?lang=en").text  # only Field's three wrote
+    assert "Some comments to this question are not shown" in field and "No comments" not in field
     page = client.get("/reports/area/D?lang=en&language=zh")
     assert "只有我一家" not in page.text and "[name]老师很好" in page.text  # Madison's ten
     # Filtered to English: Jackson's twelve English-speaking families, as on the whole page.
