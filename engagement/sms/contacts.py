@@ -22,6 +22,8 @@ from .phones import PRACTICE_LIKE, InvalidPhone, normalise_phone
 from .school_names import matching_schools
 
 REQUIRED_COLUMNS = ("phone",)
+# Every column the import reads; any other (a name, a student ID) is said to be left unread.
+READ_COLUMNS = {"phone", "language", "preferred_language", "role", "school", "schools"}
 ROLES = ("parent", "guardian", "student", "staff", "community")
 _SCHOOL_SEPARATORS = re.compile(r"[;,|\s]+")
 MAX_ROWS = 100_000
@@ -44,6 +46,7 @@ class ImportReport:
     updated: int = 0
     merged: int = 0  # rows that repeated a phone seen earlier in the file
     kept_language: int = 0  # known phones whose own texted language the file did not overrule
+    unread_columns: list[str] = field(default_factory=list)  # names are never stored
     bad: list[BadRow] = field(default_factory=list)
     imported: bool = False
 
@@ -98,7 +101,7 @@ def _import(session, text, clock, import_valid, region, actor) -> ImportReport:
         )
     roster = list(session.scalars(select(School)))
     schools = {s.code: s.id for s in roster}
-    report = ImportReport()
+    report = ImportReport(unread_columns=sorted(c for c in columns - READ_COLUMNS if c))
     rows: dict[str, _Row] = {}
     first_line: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):

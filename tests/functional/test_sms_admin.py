@@ -134,8 +134,12 @@ def test_ticking_import_valid_imports_the_good_rows_and_summarises(designer, see
 
 
 def test_an_all_good_file_imports_and_reimporting_updates(designer, seeded):
-    assert upload(designer, "phone,schools\n6265550102,jackson\n").status_code == 200
+    first = upload(designer, "phone,schools,Name\n6265550102,jackson,Ana Ruiz\n")
+    assert first.status_code == 200
+    # A column the import does not read is named, so nobody thinks names are kept.
+    assert "Columns not read (nothing from them is stored): name" in first.text
     again = upload(designer, "\ufeffPhone,Language,School\n+16265550102,Spanish,field\n")
+    assert "Columns not read" not in again.text
     assert again.status_code == 200
     assert "0 new contacts added" in again.text
     assert "1 contact already known, updated" in again.text
