@@ -85,7 +85,7 @@ class ConversationStatus(StrEnum):
     ACTIVE = "active"  # the one conversation a phone's messages go to
     COMPLETED = "completed"
     EXPIRED = "expired"
-    ENDED = "ended"  # gave up after failed tries, or the survey closed
+    ENDED = "ended"  # the survey closed, or paused after failed tries (keeps draft_token)
 
 
 class ConversationStep(StrEnum):

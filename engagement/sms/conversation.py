@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock, start_of_day
 from engagement.delivery.service import (
     DeliveryError,
+    DraftNotFound,
     DraftState,
     SurveyWindow,
     complete_response,
@@ -397,6 +398,9 @@ class Turn:
     def _keyword_start(self, survey: Survey, active: Conversation | None) -> list[str]:
         if active is not None and active.survey_id == survey.id:
             return [self.current_prompt(active)]  # resume
+        if active is None and (paused := self._paused(survey.id)) is not None:
+            paused.status, paused.tries = ConversationStatus.ACTIVE, 0
+            return [prompts.carrying_on(self.language), self.current_prompt(paused)]
         if active is not None:
             if not self._has_queued(survey.id):
                 self.session.add(self.new_conversation(survey, ConversationStatus.QUEUED))
@@ -424,6 +428,29 @@ class Turn:
             updated_at=self.now,
             expires_at=self.now + self.settings.expiry,
         )
+
+    def _paused(self, survey_id: int) -> Conversation | None:
+        """This phone's survey paused after answers it could not read, with its draft still
+        there (unfinished drafts are deleted after UNFINISHED_RETENTION_DAYS)."""
+        conversation = self.session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.contact_id == self.contact.id,
+                Conversation.survey_id == survey_id,
+                Conversation.status == ConversationStatus.ENDED,
+                Conversation.draft_token.is_not(None),
+            )
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        ).first()
+        if conversation is None:
+            return None
+        try:
+            state = load_draft(self.session, conversation.draft_token, lock=True)
+        except DraftNotFound:
+            conversation.draft_token = conversation.current_key = None
+            return None
+        return None if state.draft.completed else conversation
 
     def _has_queued(self, survey_id: int) -> bool:
         return (
@@ -677,8 +704,8 @@ class Turn:
         if conversation.tries < self.settings.max_tries:
             return [prompts.invalid_answer(question, self.language, error)]
         if question.required:
-            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
-            return [prompts.gave_up(self.language, _keyword(conversation))]
+            pause(conversation, self.now)
+            return [prompts.paused(self.language, _keyword(conversation))]
         replies = self._move_on(conversation, question.key)
         return [prompts.left_out(self.language) + "\n" + replies[0], *replies[1:]]
 
@@ -718,6 +745,15 @@ def _keyword(conversation: Conversation) -> str | None:
     session = Session.object_session(conversation)
     version = latest_version(session, conversation.survey_id)
     return definition_of(version).sms_keyword if version else None
+
+
+def pause(conversation: Conversation, now: datetime) -> None:
+    """Stop asking after answers we could not read, keeping the draft: the survey's keyword
+    carries on where it stopped (a paused conversation is an ended one that kept its draft)."""
+    conversation.status = ConversationStatus.ENDED
+    conversation.tries = 0
+    conversation.expires_at = None
+    conversation.updated_at = now
 
 
 def finish(

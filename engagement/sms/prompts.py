@@ -162,6 +162,22 @@ def thanks(definition: SurveyDefinition, language: str) -> str:
         )
 
 
+def paused(language: str, keyword: str | None) -> str:
+    """A required question we could not understand: stop asking, keep what was answered."""
+    with speaking(language):
+        text = _("Sorry, we could not understand your answer, so we paused this survey.")
+        if keyword:
+            text += " " + _(
+                "Your answers so far are saved: text %(keyword)s to carry on.", keyword=keyword
+            )
+        return text
+
+
+def carrying_on(language: str) -> str:
+    with speaking(language):
+        return _("Welcome back! Here is where you stopped.")
+
+
 def gave_up(language: str, keyword: str | None) -> str:
     """A required question we could not understand twice: stop, politely, with a way back."""
     with speaking(language):

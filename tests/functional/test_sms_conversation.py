@@ -131,6 +131,11 @@ def test_a_phone_from_a_flyer_names_its_school_as_people_write_it(client, mini_o
     assert mini_open.get(School, conversation.school_id).code == "washington-es"
 
 
+def stored_draft(session):
+    session.expire_all()
+    return session.scalars(select(ResponseDraft)).one()
+
+
 def test_mandarin_conversation(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, language="zh", schools=("field",))
     first = text(client, PHONE, "mini")[0]
@@ -154,7 +159,7 @@ def test_mandarin_conversation(client, mini_open, clock):
     assert stored_answers(mini_open)["grade"] == [4.0]
 
 
-def test_three_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
+def test_three_failed_tries_skip_an_optional_question_and_pause_on_a_required_one(
     client, mini_open, clock
 ):
     add_contact(mini_open, clock, PHONE, language="en", schools=("field",))
@@ -170,19 +175,25 @@ def test_three_failed_tries_skip_an_optional_question_and_end_on_a_required_one(
         "Lo sentimos. Responda con el número de su respuesta, del 1 al 2."
     )
     assert text(client, PHONE, "ENGLISH")[0] == "From now on we will text you in English."
-    text(client, PHONE, "maybe")
-    text(client, PHONE, "possibly")
-    ended = text(client, PHONE, "perhaps")
-    assert ended == [
-        "Sorry, we could not understand your answer, so we stopped this survey. "
-        "Text MINI to start again."
+    assert text(client, PHONE, "1")[0].startswith("What grade would you give the school?")
+    text(client, PHONE, "hmm")
+    text(client, PHONE, "whatever")
+    paused = text(client, PHONE, "not sure yet")
+    assert paused == [
+        "Sorry, we could not understand your answer, so we paused this survey. "
+        "Your answers so far are saved: text MINI to carry on."
     ]
-    assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
-    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
-    # Starting again works; an optional question is skipped after two failures.
-    text(client, PHONE, "MINI")
-    text(client, PHONE, "1")
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert conversation.status == ConversationStatus.ENDED
+    assert stored_draft(mini_open).answers == {"attended": 1}  # kept, not deleted
+    # In between, a text is not taken for an answer.
+    assert text(client, PHONE, "B")[0].startswith("We did not recognise that.")
+    # The keyword carries on where they stopped, with what they answered.
+    carried = text(client, PHONE, "MINI")
+    assert carried[0] == "Welcome back! Here is where you stopped."
+    assert carried[1].startswith("What grade would you give the school?")
     assert text(client, PHONE, "A")[0].startswith("Child's grade")
+    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ACTIVE
     text(client, PHONE, "zzz")
     text(client, PHONE, "zzz")
     assert text(client, PHONE, "zzz")[0].startswith(
