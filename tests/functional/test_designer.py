@@ -72,6 +72,8 @@ def test_publishing_is_refused_until_every_translation_is_there(designer, seeded
     assert created.status_code == 302
     page = designer.get("/admin/surveys/walk-2026/translations")
     assert page.text.count('class="missing"') == 6  # title, section, question x es, zh
+    # The survey page counts texts (each missing in Spanish, Chinese or both), not cells.
+    assert "(3 texts to translate)" in designer.get("/admin/surveys/walk-2026?lang=en").text
     refused = post(designer, "/admin/surveys/walk-2026/publish", {}, "/admin/surveys/walk-2026")
     assert refused.status_code == 422
     assert "missing translation for es" in refused.text
