@@ -84,6 +84,10 @@ def test_school_staff_see_only_their_schools(client, seeded, clock):
     # Their totals are their school's, and labelled so: not the district's.
     assert "<strong>Jackson Elementary: 0 completed</strong>" in page.text
     assert "<strong>District:" not in page.text and "All schools" not in page.text
+    # Their home page lists surveys in their words: no versions or link names.
+    home = client.get("/admin/?lang=en").text
+    assert "Mini survey" in home and "<th>Version</th>" not in home
+    assert "<code>mini-2026</code>" not in home
     make_user(seeded, clock, "two@example.org", Role.SCHOOL_STAFF, schools=["jackson", "field"])
     other = client.application.test_client()
     login(other, "two@example.org")
