@@ -137,27 +137,33 @@ def survey_rows(results: SurveyResults, school_names: dict[str, str]):
         _("Note"),
     ]
     by_key = {(r["school"], r["question"]): r for r in results.questions.to_dict("records")}
+    by_section = {(r["school"], r["section"]): r for r in results.sections.to_dict("records")}
     codes = sorted(results.schools, key=lambda code: school_names.get(code, code))
+    min_cell = results.report.min_cell
+
+    def line(section, text, code, row, answers=""):
+        pct = row["pct_favourable"]
+        school = school_names.get(code, code) if code else _("District")
+        rounded = None if pct is None else round(pct, 1)
+        note = row_note(row, min_cell)
+        return [translated(section.title), text, school, row["n"], rounded, answers, note]
+
     rows = []
     for section in results.report.definition.sections:
+        # The section's pooled figure first, as the page's first table shows it.
+        rows += [
+            line(section, _("All its rated questions"), code, by_section[(code, section.key)])
+            for code in [*codes, DISTRICT]
+            if (code, section.key) in by_section
+        ]
         for question in section.questions:
             for code in [*codes, DISTRICT]:
                 row = by_key.get((code, question.key))
                 if row is None:
                     continue
-                pct = row["pct_favourable"]
-                rows.append(
-                    [
-                        translated(section.title),
-                        translated(question.text),
-                        school_names.get(code, code) if code else _("District"),
-                        row["n"],
-                        None if pct is None else round(pct, 1),
-                        # A school's count of one or two could point to a person.
-                        "" if code else answer_counts(question, row["distribution"]),
-                        row_note(row, results.report.min_cell),
-                    ]
-                )
+                # A school's count of one or two could point to a person.
+                answers = "" if code else answer_counts(question, row["distribution"])
+                rows.append(line(section, translated(question.text), code, row, answers))
     return header, rows
 
 

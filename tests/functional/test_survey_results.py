@@ -95,6 +95,9 @@ def test_export_has_every_school_and_the_district_with_the_same_suppression(
         "Answers",
         "Note",
     ]
+    pooled = {r[2]: r for r in rows[1:] if r[1] == "All its rated questions"}
+    assert pooled["Madison Elementary"][0] == "Your work here"  # the page's first table too
+    assert pooled["Madison Elementary"][3:5] == ["7", "85.7"]
     satisfied = {r[2]: r for r in rows[1:] if r[1].startswith("Overall, I am satisfied")}
     assert satisfied["Madison Elementary"][3:6] == ["7", "71.4", ""]  # no counts of 2 at a school
     assert satisfied["District"][5] == "Disagree: 4 · Agree: 11"
