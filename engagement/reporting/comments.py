@@ -116,48 +116,57 @@ def question_comments(
         for question in report.definition.questions:
             if question.type is not QuestionType.TEXT:
                 continue
+
             query = (
-                select(Answer.value_text, Response.language, School.code, Response.school_id)
-                .join(Response, Response.id == Answer.response_id)
-                .join(Question, Question.id == Answer.question_id)
-                .join(School, School.id == Response.school_id)
-                .where(
-                    Response.version_id.in_(versions),
-                    Question.key == question.key,
-                    Response.school_id.in_(school_ids),
-                    Answer.value_text.is_not(None),
-                    Answer.value_text != "",
+                _written(
+                    [Answer.value_text, Response.language, School.code, Response.school_id],
+                    versions,
+                    question.key,
+                    schools,
+                    filters,
                 )
+                .where(Response.school_id.in_(school_ids))
                 .order_by(Response.id.desc())
             )
-            if schools is not None:
-                query = query.where(School.code.in_(schools))
-            query = _filtered(query, filters)
             if limit is not None:
                 query = query.limit(limit)
             rows = session.execute(query).all() if school_ids else []
             rows = [row[:3] for row in rows if (row[3], row[1]) in groups]
             found.append(_analyse(report.survey.slug, question, rows))
             found[-1].survey_title = report.definition.title
-            written_in = _filtered(
-                select(Response.school_id, Response.language)
-                .distinct()
-                .join(Answer, Answer.response_id == Response.id)
-                .join(Question, Question.id == Answer.question_id)
-                .join(School, School.id == Response.school_id)
-                .where(
-                    Response.version_id.in_(versions),
-                    Question.key == question.key,
-                    Answer.value_text.is_not(None),
-                    Answer.value_text != "",
-                    *([School.code.in_(schools)] if schools is not None else []),
-                ),
-                filters,
-            )
             found[-1].held_back = any(
-                (school, language) not in groups for school, language in session.execute(written_in)
+                (school, language) not in groups
+                for school, language in session.execute(
+                    _written(
+                        [Response.school_id, Response.language],
+                        versions,
+                        question.key,
+                        schools,
+                        filters,
+                    ).distinct()
+                )
             )
     return [q for q in found if q.total or q.held_back]
+
+
+def _written(columns, versions, key: str, schools: list[str] | None, filters: Filters):
+    """A text question's non-empty answers under the page's schools and filters."""
+    query = (
+        select(*columns)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(School, School.id == Response.school_id)
+        .where(
+            Response.version_id.in_(versions),
+            Question.key == key,
+            Answer.value_text.is_not(None),
+            Answer.value_text != "",
+        )
+    )
+    if schools is not None:
+        query = query.where(School.code.in_(schools))
+    return _filtered(query, filters)
 
 
 def _analyse(survey: str, question, rows) -> QuestionComments:
