@@ -116,7 +116,6 @@ def question_comments(
         for question in report.definition.questions:
             if question.type is not QuestionType.TEXT:
                 continue
-
             query = (
                 _written(
                     [Answer.value_text, Response.language, School.code, Response.school_id],
