@@ -334,7 +334,7 @@ class Turn:
             if survey is not None:
                 return self._keyword_start(self.session.get(Survey, survey.id), active)
             if active is None and word in closed_survey_keywords(self.session, self.now):
-                return [prompts.survey_closed(self.language)]  # the flyer's word, too late
+                return [prompts.survey_closed(self.contact.language)]  # the flyer's, too late
         if active is None:
             started = self._promote()
             if expired is not None:
@@ -705,7 +705,8 @@ class Turn:
             return [prompts.invalid_answer(question, self.language, error)]
         if question.required:
             pause(conversation, self.now)
-            return [prompts.paused(self.language, _keyword(conversation))]
+            answered = bool(self._draft(conversation).draft.answers)
+            return [prompts.paused(self.language, _keyword(conversation), answered)]
         replies = self._move_on(conversation, question.key)
         return [prompts.left_out(self.language) + "\n" + replies[0], *replies[1:]]
 
@@ -723,7 +724,7 @@ class Turn:
         definition = state.definition
         if is_practice_phone(self.contact.phone):
             # Thanked like anyone, but the answers are dropped: practice never counts.
-            finish(self.session, conversation, ConversationStatus.ENDED, self.now)
+            finish(self.session, conversation, ConversationStatus.COMPLETED, self.now, keep=False)
             return [prompts.thanks(definition, self.language), *self._promote()]
         complete_response(
             self.session, conversation.draft_token, self.clock, commit=False, read=state
@@ -757,15 +758,21 @@ def pause(conversation: Conversation, now: datetime) -> None:
 
 
 def finish(
-    session: Session, conversation: Conversation, status: ConversationStatus, now: datetime
+    session: Session,
+    conversation: Conversation,
+    status: ConversationStatus,
+    now: datetime,
+    *,
+    keep: bool = True,
 ) -> None:
     """Close a conversation and forget what could tie it to a response.
 
     A completed one keeps only its day; an unfinished draft is deleted, so an
-    abandoned survey leaves no answers behind.
+    abandoned survey leaves no answers behind (a practice phone's completed one too:
+    `keep=False`).
     """
     token = conversation.draft_token
-    if token is not None and status is not ConversationStatus.COMPLETED:
+    if token is not None and (status is not ConversationStatus.COMPLETED or not keep):
         session.execute(
             delete(ResponseDraft).where(
                 ResponseDraft.token == token, ResponseDraft.completed.is_(False)

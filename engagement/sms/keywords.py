@@ -26,7 +26,10 @@ _WORDS: dict[Keyword, dict[str, str]] = {
             ["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"], "en"
         ),
         **dict.fromkeys(
-            ["parar", "alto", "baja", "cancelar", "detener", "darse de baja", "basta", "ya basta"],
+            [
+                *("parar", "alto", "baja", "cancelar", "detener", "darse de baja"),
+                *("basta", "ya basta", "basta ya"),
+            ],
             "es",
         ),
         # TD: how Chinese carriers' texts say to unsubscribe (退订).

@@ -93,6 +93,9 @@ def invalid_answer(question: Question, language: str, error: AnswerError | None)
                 "Please reply with the numbers of your answers, from 1 to %(last)s, like 1 3.",
                 last=len(question.choices),
             )
+        elif question.type is QuestionType.YES_NO and len(question.choices) >= 2:
+            yes, no = (localised(c.label, language) for c in question.choices[:2])
+            reason = _("Please reply 1 for %(yes)s or 2 for %(no)s.", yes=yes, no=no)
         elif question.choices:
             reason = _(
                 "Please reply with the number of your answer, from 1 to %(last)s.",
@@ -162,14 +165,22 @@ def thanks(definition: SurveyDefinition, language: str) -> str:
         )
 
 
-def paused(language: str, keyword: str | None) -> str:
+def _then(language: str, first: str, second: str) -> str:
+    """Two sentences: Chinese sets them side by side, after a full-width full stop."""
+    return first + ("" if language == "zh" else " ") + second
+
+
+def paused(language: str, keyword: str | None, answered: bool) -> str:
     """A required question we could not understand: stop asking, keep what was answered."""
-    with speaking(language):
+    with speaking(language) as language:
         text = _("Sorry, we could not understand your answer, so we paused this survey.")
-        if keyword:
-            text += " " + _(
+        if keyword and answered:
+            saved = _(
                 "Your answers so far are saved: text %(keyword)s to carry on.", keyword=keyword
             )
+            text = _then(language, text, saved)
+        elif keyword:
+            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
         return text
 
 
@@ -180,22 +191,24 @@ def carrying_on(language: str) -> str:
 
 def gave_up(language: str, keyword: str | None) -> str:
     """A required question we could not understand twice: stop, politely, with a way back."""
-    with speaking(language):
+    with speaking(language) as language:
         text = _("Sorry, we could not understand your answer, so we stopped this survey.")
         if keyword:
-            text += " " + _("Text %(keyword)s to start again.", keyword=keyword)
+            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
         return text
 
 
 def expired(language: str, keyword: str | None) -> str:
-    with speaking(language):
+    with speaking(language) as language:
         text = _("This survey conversation timed out.")
         if keyword:
-            text += " " + _("Text %(keyword)s to start again.", keyword=keyword)
+            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
         return text
 
 
-def survey_closed(language: str) -> str:
+def survey_closed(language: str | None) -> str:
+    if language is None:  # a phone whose language is not known: said in all three
+        return in_every_language(survey_closed)
     with speaking(language):
         return _("This survey is closed. Thank you for your interest.")
 

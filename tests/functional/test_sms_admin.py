@@ -539,6 +539,9 @@ def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
         assert page.status_code == 200
     replies = [text for who, text in thread(page.text) if who == "app"]
     assert replies[-1] == "Thanks!"
+    # A practice phone's "thanks!" after the end is answered as anyone's would be.
+    after = simulate(client, "thanks!", history=thread(page.text))
+    assert thread(after.text)[-1][1].startswith("Thank you! Your answers were already sent")
     assert "&lt;b&gt;Great&lt;/b&gt;</div>" in page.text  # what was typed is escaped
     contact = seeded.scalars(select(Contact)).one()
     assert contact.phone == "+16265550177" and contact.language == "en"

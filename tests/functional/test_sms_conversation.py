@@ -166,13 +166,12 @@ def test_three_failed_tries_skip_an_optional_question_and_pause_on_a_required_on
     text(client, PHONE, "mini")
     # Told how to answer: a phone's reply names a choice by its number.
     assert text(client, PHONE, "maybe")[0].startswith(
-        "Sorry. Please reply with the number of your answer, from 1 to 2.\n"
-        "Did you attend a school event this year?"
+        "Sorry. Please reply 1 for Yes or 2 for No.\nDid you attend a school event this year?"
     )
     # A language's name is no failed try: the count starts again in the new language.
     assert text(client, PHONE, "ESPAÑOL")[0] == "A partir de ahora le escribiremos en español."
     assert text(client, PHONE, "quizás")[0].startswith(
-        "Lo sentimos. Responda con el número de su respuesta, del 1 al 2."
+        "Lo sentimos. Responda 1 para Sí o 2 para No."
     )
     assert text(client, PHONE, "ENGLISH")[0] == "From now on we will text you in English."
     assert text(client, PHONE, "1")[0].startswith("What grade would you give the school?")
@@ -438,10 +437,11 @@ def test_only_the_latest_version_of_an_open_survey_answers_to_its_keyword(client
     assert text(client, PHONE, "mini")[0].startswith("We did not recognise that.")
     assert text(client, PHONE, "corta")[0].startswith("Mini survey. Reply STOP")
     set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
-    # The flyer's word after the survey closed: told so, not pointed at other surveys.
-    assert text(client, "+16265550203", "CORTA") == [
-        "This survey is closed. Thank you for your interest."
-    ]
+    # The flyer's word after the survey closed: told so, not pointed at other surveys; in
+    # all three languages to a phone whose language is not known.
+    closed = text(client, "+16265550203", "CORTA")[0]
+    assert closed.startswith("This survey is closed.") and "Esta encuesta está cerrada." in closed
+    assert text(client, PHONE, "CORTA") == ["This survey is closed. Thank you for your interest."]
     # With nothing open, no keyword is offered that would not work.
     add_contact(mini_open, clock, "+16265550204", language="es")
     assert text(client, "+16265550204", "hola") == [
@@ -487,3 +487,14 @@ def test_a_comment_longer_than_its_limit_is_kept_cut_not_asked_again(client, min
     assert replies[0] == "Su respuesta era larga: guardamos sus primeros 500 caracteres."
     assert replies[-1] == "¡Gracias!"
     assert stored_answers(mini_open)["comment"] == [long_comment[:500].strip()]
+
+
+def test_a_pause_before_any_answer_promises_nothing_saved_and_chinese_sets_no_space(
+    client, mini_open, clock
+):
+    add_contact(mini_open, clock, PHONE, language="zh", schools=("field",))
+    text(client, PHONE, "mini")
+    text(client, PHONE, "不好说")
+    text(client, PHONE, "再说吧")
+    paused = text(client, PHONE, "看情况")[0]
+    assert paused == "抱歉，我们无法理解您的回答，因此暂停了本次调查。回复 MINI 可重新开始。"
