@@ -359,13 +359,25 @@ class Turn:
             is not None
         )
 
+    def _last_audience(self) -> Audience | None:
+        """Whose survey this phone last answered: a parent who found us through the family
+        flyer is a parent, though no contacts file said so."""
+        return self.session.scalar(
+            select(Survey.audience)
+            .join(Conversation, Conversation.survey_id == Survey.id)
+            .where(Conversation.contact_id == self.contact.id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+
     def _not_recognised(self) -> str:
-        """Names the keywords open now: those for the contact's role, else all.
+        """Names the keywords open now: those for the contact's role (or the audience of the
+        survey it last answered), else all.
 
         A parent is not pointed at the staff or student survey when the family one is closed.
         """
         open_now = open_survey_keywords(self.session, self.now)
-        audience = AUDIENCE_OF_ROLE.get(self.contact.role or "")
+        audience = AUDIENCE_OF_ROLE.get(self.contact.role or "") or self._last_audience()
         theirs = [word for word, survey in open_now.items() if survey.audience == audience]
         keywords = sorted(word.upper() for word in (theirs if audience else open_now))
         return prompts.nothing_open(self.contact.language, keywords)

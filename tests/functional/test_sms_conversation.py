@@ -476,6 +476,18 @@ def test_an_unrecognised_text_suggests_the_surveys_for_the_contacts_role(client,
         assert text(client, phone, "hello") == [expected]
     # A phone we have never heard from: every open survey, in the three languages.
     assert "CLIMA / MINI" in text(client, "+16265550215", "hello")[0].split("\n")[0]
+    # A phone of no known role that began the family survey is a parent: not pointed at the
+    # student one.
+    add_contact(mini_open, clock, "+16265550216", language="en", schools=("field",))
+    text(client, "+16265550216", "MINI")
+    set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
+    assert text(client, "+16265550216", "hello") == [
+        "This survey is closed. Thank you for your interest."
+    ]
+    assert text(client, "+16265550216", "hello") == [
+        "We did not recognise that. No survey is taking answers by text message right now. "
+        "Reply HELP for help."
+    ]
 
 
 def test_a_comment_longer_than_its_limit_is_kept_cut_not_asked_again(client, mini_open, clock):
