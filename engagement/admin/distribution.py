@@ -89,7 +89,9 @@ def flyer(slug: str, school: str):
     code = access.code if access else None
     link = code_link(slug, code) if code else school_link(slug, match.code)
     # A class's access-code flyer is for the web only: texting would skip the code.
-    texting = _code_lines(link, code) if code else _texting_lines(draft.definition.sms_keyword)
+    keyword = draft.definition.sms_keyword
+    # The school after the keyword ("FAMILY JACKSON"): the text conversation need not ask it.
+    texting = _code_lines(link, code) if code else _texting_lines(keyword, match.code)
     return render_template(
         "admin/flyer.html",
         draft=draft,
@@ -136,15 +138,16 @@ def _access_code(slug: str, school: str):
     abort(404)
 
 
-def _texting_lines(keyword: str | None) -> list[tuple[str, str]]:
+def _texting_lines(keyword: str | None, school_code: str) -> list[tuple[str, str]]:
     """How to answer by text, in each language; none without a keyword or a number to text."""
     config = current_app.config
     number = config.get("SMS_PUBLIC_NUMBER") or config.get("TWILIO_FROM_NUMBER")
     if not keyword or not number:
         return []
     shown = display_phone(number, config["SMS_DEFAULT_REGION"])
+    words = f"{keyword} {school_code.upper()}"
     return [
-        (language, prompts.answer_by_text(language, keyword, shown))
+        (language, prompts.answer_by_text(language, words, shown))
         for language in SUPPORTED_LANGUAGES
     ]
 

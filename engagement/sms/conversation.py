@@ -310,6 +310,13 @@ class Turn:
         self.settings = settings
         # The active conversation's draft, read with it and taken once (see _draft).
         self._found_draft: DraftState | None = None
+        self._open: dict[str, KeywordSurvey] | None = None
+
+    def _open_keywords(self) -> dict[str, KeywordSurvey]:
+        """The open surveys' keywords, read once per text."""
+        if self._open is None:
+            self._open = open_survey_keywords(self.session, self.now)
+        return self._open
 
     @property
     def language(self) -> str:
@@ -329,8 +336,12 @@ class Turn:
         named = language_named(body)
         if named is not None and (self.contact.language is not None or active is None):
             return self._switch_language(named, active)
+        flyer = self._keyword_and_school(body, active)
+        if flyer is not None:  # "FAMILY JACKSON", as a school's flyer prints it
+            survey, school = flyer
+            return self._keyword_start(self.session.get(Survey, survey.id), active, school)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
-            survey = open_survey_keywords(self.session, self.now).get(word)
+            survey = self._open_keywords().get(word)
             if survey is not None:
                 return self._keyword_start(self.session.get(Survey, survey.id), active)
             if active is None and word in closed_survey_keywords(self.session, self.now):
@@ -376,7 +387,7 @@ class Turn:
 
         A parent is not pointed at the staff or student survey when the family one is closed.
         """
-        open_now = open_survey_keywords(self.session, self.now)
+        open_now = self._open_keywords()
         audience = AUDIENCE_OF_ROLE.get(self.contact.role or "") or self._last_audience()
         theirs = [word for word, survey in open_now.items() if survey.audience == audience]
         keywords = sorted(word.upper() for word in (theirs if audience else open_now))
@@ -407,7 +418,22 @@ class Turn:
             replies.append(self.current_prompt(active))
         return replies
 
-    def _keyword_start(self, survey: Survey, active: Conversation | None) -> list[str]:
+    def _keyword_and_school(self, body: str, active: Conversation | None):
+        """(survey, school) for "KEYWORD SCHOOL": an open survey's keyword, then words naming
+        exactly one school. Never mid-way through that survey, where it is an answer."""
+        first, _space, rest = normalise(body).partition(" ")
+        if not rest or len(body) > 80 or not _SURVEY_KEYWORD.fullmatch(first) or first.isdigit():
+            return None
+        survey = self._open_keywords().get(first)
+        if survey is None or (active is not None and active.survey_id == survey.id):
+            return None
+        schools = list(self.session.scalars(select(School).where(School.active.is_(True))))
+        named = matching_schools(rest, schools)
+        return (survey, named[0]) if len(named) == 1 else None
+
+    def _keyword_start(
+        self, survey: Survey, active: Conversation | None, school: School | None = None
+    ) -> list[str]:
         if active is not None and active.survey_id == survey.id:
             return [self.current_prompt(active)]  # resume
         if active is None and (paused := self._paused(survey.id)) is not None:
@@ -415,9 +441,13 @@ class Turn:
             return [prompts.carrying_on(self.language), self.current_prompt(paused)]
         if active is not None:
             if not self._has_queued(survey.id):
-                self.session.add(self.new_conversation(survey, ConversationStatus.QUEUED))
+                queued = self.new_conversation(survey, ConversationStatus.QUEUED)
+                queued.school_id = school.id if school else None
+                self.session.add(queued)
             return [prompts.queued(self.language), self.current_prompt(active)]
         conversation = self.new_conversation(survey, ConversationStatus.ACTIVE)
+        if school is not None:  # named on the flyer: no school question
+            conversation.school_id = school.id
         self.session.add(conversation)
         self.session.flush()
         return self.begin(conversation)

@@ -36,12 +36,13 @@ def test_a_school_flyer_tells_parents_how_to_answer_by_text_in_three_languages(s
     assert "flyer-sms" not in flyer  # no number to text configured: nothing promised
     app.config["TWILIO_FROM_NUMBER"] = "+16265550199"
     flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
-    assert "Or answer by text message: send MINI to (626) 555-0199." in flyer
-    assert "O responda por mensaje de texto: envíe MINI al (626) 555-0199." in flyer
-    assert "也可以用短信作答：发送 MINI 至 (626) 555-0199。" in flyer
+    assert "Or answer by text message: send MINI JACKSON to (626) 555-0199." in flyer
+    assert "O responda por mensaje de texto: envíe MINI JACKSON al (626) 555-0199." in flyer
+    assert "也可以用短信作答：发送 MINI JACKSON 至 (626) 555-0199。" in flyer
     app.config["SMS_PUBLIC_NUMBER"] = "+44 20 7946 0958"  # a short code or another country
     assert (
-        "send MINI to +44 20 7946 0958." in staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+        "send MINI JACKSON to +44 20 7946 0958."
+        in staff.get("/admin/surveys/mini-2026/flyer/jackson").text
     )
 
 

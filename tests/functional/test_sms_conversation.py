@@ -510,3 +510,19 @@ def test_a_pause_before_any_answer_promises_nothing_saved_and_chinese_sets_no_sp
     text(client, PHONE, "再说吧")
     paused = text(client, PHONE, "看情况")[0]
     assert paused == "抱歉，我们无法理解您的回答，因此暂停了本次调查。回复 MINI 可重新开始。"
+
+
+def test_the_flyers_keyword_and_school_start_the_survey_there(client, mini_open, clock):
+    """ "MINI JACKSON", as a school's flyer prints it: no school to name in English."""
+    add_contact(mini_open, clock, PHONE, language="zh")
+    first = text(client, PHONE, "mini jackson")[0]
+    assert first.startswith("小调查。") and "您今年参加过学校活动吗？" in first
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert mini_open.get(School, conversation.school_id).code == "jackson"
+    # Mid-way through that survey, the same words are an answer, not a new start.
+    assert text(client, PHONE, "是")[0].startswith("您会给学校打几分？")
+    # Words after a keyword that name no single school are not a keyword at all.
+    add_contact(mini_open, clock, "+16265550221", language="en")
+    assert text(client, "+16265550221", "mini nights are great")[0].startswith(
+        "We did not recognise that."
+    )
