@@ -420,12 +420,14 @@ class Turn:
 
     def _keyword_and_school(self, body: str, active: Conversation | None):
         """(survey, school) for "KEYWORD SCHOOL": an open survey's keyword, then words naming
-        exactly one school. Never mid-way through that survey, where it is an answer."""
+        exactly one school. Only between surveys: mid-way through one, words are answers."""
+        if active is not None or len(body) > 80:
+            return None
         first, _space, rest = normalise(body).partition(" ")
-        if not rest or len(body) > 80 or not _SURVEY_KEYWORD.fullmatch(first) or first.isdigit():
+        if not rest or not _SURVEY_KEYWORD.fullmatch(first) or first.isdigit():
             return None
         survey = self._open_keywords().get(first)
-        if survey is None or (active is not None and active.survey_id == survey.id):
+        if survey is None:
             return None
         schools = list(self.session.scalars(select(School).where(School.active.is_(True))))
         named = matching_schools(rest, schools)
