@@ -300,6 +300,8 @@ def test_a_type_picked_on_a_new_question_needs_no_second_save_or_script(designer
     assert 'name="choice_0_value"' in asked.text and 'name="shown_type" value="single_choice"' in (
         asked.text
     )
+    # Room for a whole list of answers at once, not three rows and a second save.
+    assert 'name="choice_7_value"' in asked.text and 'name="choice_8_value"' not in asked.text
     assert "How do you get there?" in asked.text and "¿Cómo?" in asked.text
     assert 'name="required" value="1" checked' in asked.text
     # Drawn for one choice, the page sends its rows (and no agree-scale ticks).
