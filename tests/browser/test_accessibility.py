@@ -21,6 +21,7 @@ STAFF_PAGES = [
     "/reports/survey/family-2026?school=jackson",
     "/admin/surveys/family-2026",
     "/admin/surveys/family-2026/translations",
+    "/admin/surveys/family-2026/questions/fe_school_activities/delete",
     "/admin/surveys/family-2026/distribute",
     "/admin/surveys/family-2026/sms",
     "/admin/surveys/family-2026/responses",
