@@ -269,6 +269,7 @@ def area(area: str):
         db.session, _year(), app_clock(), _sizes(), area=area, filters=_filters()
     )
     codes = [s.code for s in table.schools]
+    keys = {indicator.key for indicator in table.indicators}
     return _page(
         "reports/area.html",
         table,
@@ -279,6 +280,9 @@ def area(area: str):
         else None,
         comments=_comments(area=area),
         area=found,
+        surveys=_surveys_of_year(
+            table.school_year, lambda d: any(q.indicator in keys for q in d.questions)
+        ),
     )
 
 
@@ -300,14 +304,18 @@ def school(school: str):
         export,
         comments=_comments(school=school),
         school=found,
-        surveys=[
-            survey
-            for survey, _definition in readable_surveys(
-                db.session, scope_of(current_user, Permission.READ_REPORTS)
-            )
-            if survey.school_year == table.school_year
-        ],
+        surveys=_surveys_of_year(table.school_year),
     )
+
+
+def _surveys_of_year(school_year: str, measures=lambda definition: True) -> list:
+    """The year's surveys the reader may open question by question (those `measures` keeps)."""
+    scope = scope_of(current_user, Permission.READ_REPORTS)
+    return [
+        survey
+        for survey, definition in readable_surveys(db.session, scope)
+        if survey.school_year == school_year and measures(definition)
+    ]
 
 
 @bp.get("/district")

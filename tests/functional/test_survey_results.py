@@ -150,6 +150,10 @@ def test_a_working_group_reads_only_its_result_areas_questions(client, seeded, c
     assert "Did you take part in a school activity?" in page  # family engagement: area D
     assert "Bullied online?" not in page  # bullying: another area's
     assert 'class="sections"' not in page  # a section pools questions of other areas
+    # Their area's page leads to the surveys that measure it, and only those.
+    area = client.get("/reports/area/D?lang=en").text
+    assert 'href="/reports/survey/report-2026">Report test survey</a>' in area
+    assert "/reports/survey/staff-2026" not in area
 
 
 def test_unknown_and_draft_surveys_are_not_found(client, seeded, clock):
