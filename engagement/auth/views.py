@@ -102,6 +102,8 @@ def login():
             login_user(user)
             session.permanent = True
             response = redirect(_safe_next(request.args.get("next")))
+            if user.language is None:  # no choice of their own: the one picked here stays
+                return response
             return _remember_language(response, user.language)
     elif form.is_submitted():
         status = 422

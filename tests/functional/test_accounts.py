@@ -24,6 +24,12 @@ def test_login_with_email_any_case_and_logout(client, admin):
     assert client.get("/admin/").status_code == 302
 
 
+def test_a_language_picked_on_the_login_page_stays_after_logging_in(client, admin):
+    client.get("/auth/login?lang=es")  # the account itself asks for no language
+    login(client, "office@example.org")
+    assert '<html lang="es">' in client.get("/admin/").text
+
+
 def test_wrong_password_is_refused_without_saying_whether_the_email_exists(client, admin):
     wrong = login(client, "office@example.org", "not the password")
     unknown = login(client, "nobody@example.org", "not the password")
