@@ -105,6 +105,18 @@ CHANGE_LABELS = {
 }
 
 
+# What some entries are about when it is no survey, email or school: a word, in words.
+TARGET_LABELS = {
+    "contacts": _l("text-message contacts"),
+    "schools": _l("schools"),
+}
+
+
+def target_label(target: str) -> str:
+    label = TARGET_LABELS.get(target)
+    return str(label) if label is not None else target
+
+
 def detail_key(key: str) -> str:
     label = DETAIL_LABELS.get(key)
     return str(label) if label is not None else key.replace("_", " ")

@@ -68,7 +68,7 @@ def test_board_counts_by_language_and_channel_against_enrolment(client, seeded, 
     assert '<meta http-equiv="refresh" content="60">' in live.text
     assert "Stop refreshing" in live.text
     chinese = client.get(f"{page.request.path}?lang=zh").text
-    assert "<h1>回复率：小调查</h1>" in chinese  # a Chinese colon is full-width, with no space
+    assert "<h1>回答率：小调查</h1>" in chinese  # a Chinese colon is full-width, with no space
 
 
 def test_school_staff_see_only_their_schools(client, seeded, clock):

@@ -480,7 +480,7 @@ def test_sms_preview_is_in_the_staff_members_language_and_404s_unknown_surveys(
     client.set_cookie("lang", "zh", domain="survey.test")
     page = client.get("/admin/surveys/mini-2026/sms-preview")
     assert page.status_code == 200
-    assert "以短信预览" in page.text
+    assert "短信预览" in page.text
     assert client.get("/admin/surveys/nope/sms-preview").status_code == 404
 
 

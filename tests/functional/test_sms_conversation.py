@@ -221,7 +221,7 @@ def test_survey_closing_mid_conversation_ends_it_in_their_language(client, mini_
     text(client, PHONE, "mini")
     assert text(client, PHONE, "1")[0].startswith("您会给学校打几分")
     set_status(mini_open, "mini-2026", SurveyStatus.CLOSED)
-    assert text(client, PHONE, "A") == ["本调查已关闭。感谢您的关注。"]
+    assert text(client, PHONE, "A") == ["本问卷已结束。感谢您的关注。"]
     assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
     # The unfinished answers go with it, and nothing is counted.
     assert mini_open.scalar(select(func.count()).select_from(ResponseDraft)) == 0
@@ -337,7 +337,7 @@ def test_unknown_keyword_and_odd_bodies_get_polite_replies(client, mini_open, cl
         "We did not recognise that. To start a survey, text MINI. Reply HELP for help.",
         "No reconocimos ese mensaje. Para empezar una encuesta, envíe MINI. "
         "Responda AYUDA para obtener ayuda.",
-        "我们无法识别这条短信。如需参加调查，请发送 MINI。回复“帮助”获取帮助。",  # UCS-2 as is
+        "我们无法识别这条短信。如需填写问卷，请发送 MINI。回复“帮助”获取帮助。",  # UCS-2 as is
     ]
     assert text(client, PHONE, "") == [reply]
     assert text(client, PHONE, "🙂🙂")[0].startswith("We did not recognise that.")
@@ -509,7 +509,7 @@ def test_a_pause_before_any_answer_promises_nothing_saved_and_chinese_sets_no_sp
     text(client, PHONE, "不好说")
     text(client, PHONE, "再说吧")
     paused = text(client, PHONE, "看情况")[0]
-    assert paused == "抱歉，我们无法理解您的回答，因此暂停了本次调查。回复 MINI 可重新开始。"
+    assert paused == "抱歉，我们无法理解您的回答，因此暂停了本次问卷。回复 MINI 可重新开始。"
 
 
 def test_the_flyers_keyword_and_school_start_the_survey_there(client, mini_open, clock):

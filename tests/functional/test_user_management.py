@@ -219,3 +219,7 @@ def test_audit_details_read_as_words(app):
         assert detail_key("change") + ": " + detail_value("question delete", "change") == (
             "cambio: pregunta eliminada"
         )
+    with app.test_request_context("/?lang=zh"):
+        from engagement.admin.audit_labels import target_label
+
+        assert target_label("contacts") == "短信联系人" and target_label("x@y.org") == "x@y.org"
