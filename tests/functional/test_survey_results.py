@@ -74,7 +74,7 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     chinese = client.get("/reports/survey/staff-2026?lang=zh").text
     assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
     filtered = client.get("/reports/survey/staff-2026?lang=zh&language=en").text
-    assert "语言：English" in filtered
+    assert "<strong>筛选：</strong>语言：English" in filtered  # no ASCII space in Chinese
 
 
 def test_export_has_every_school_and_the_district_with_the_same_suppression(
