@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, can, sees_reports, sees_surveys
 
-from .audit_labels import action_label, detail_key, detail_value, target_label
+from .audit_labels import action_label, detail, target_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,9 +48,8 @@ def _helpers():
         "kind_label": lambda value: TEXT_KINDS.get(value, value),
         "form_texts": _form_texts,
         "action_label": action_label,
-        "detail_key": detail_key,
+        "detail": detail,
         "target_label": target_label,
-        "detail_value": detail_value,
     }
 
 

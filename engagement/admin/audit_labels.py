@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engagement.i18n import LANGUAGE_NAMES
-from engagement.models import Role
 
 from .forms import ROLE_LABELS
 
@@ -112,24 +111,40 @@ TARGET_LABELS = {
 }
 
 
+def _label(table: dict, key: str, fallback: str) -> str:
+    label = table.get(key)
+    return str(label) if label is not None else fallback
+
+
 def target_label(target: str) -> str:
-    label = TARGET_LABELS.get(target)
-    return str(label) if label is not None else target
+    return _label(TARGET_LABELS, target, target)
 
 
 def detail_key(key: str) -> str:
-    label = DETAIL_LABELS.get(key)
-    return str(label) if label is not None else key.replace("_", " ")
+    return _label(DETAIL_LABELS, key, key.replace("_", " "))
 
 
 def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    return _label(ACTION_LABELS, action, action)
+
+
+def detail(key: str, value: Any) -> str:
+    """One detail as a person reads it: "roles: none → Survey designer"."""
+    return _("%(label)s: %(value)s", label=detail_key(key), value=detail_value(value, key))
+
+
+# Detail values that are codes, named by the detail they belong to.
+_VALUE_LABELS: dict[str, dict] = {
+    "change": CHANGE_LABELS,
+    "roles": ROLE_LABELS,  # Role is a str enum: its members look up as their values
+    "language": LANGUAGE_NAMES,
+    "languages": LANGUAGE_NAMES,
+}
 
 
 def detail_value(value: Any, key: str | None = None) -> str:
-    """A detail's value without Python's punctuation: lists joined, changes as from -> to, roles
-    by their names."""
+    """A detail's value without Python's punctuation: lists joined, changes as from -> to, codes
+    (roles, languages, designers' edits) by their names."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -142,16 +157,5 @@ def detail_value(value: Any, key: str | None = None) -> str:
         if set(value) == {"from", "to"}:
             old, new = detail_value(value["from"], key), detail_value(value["to"], key)
             return _("%(old)s → %(new)s", old=old, new=new)
-        return "; ".join(
-            f"{detail_key(name)}: {detail_value(item, name)}" for name, item in value.items()
-        )
-    if key == "change" and value in CHANGE_LABELS:
-        return str(CHANGE_LABELS[value])
-    if key == "roles" and value in _ROLE_VALUES:
-        return str(ROLE_LABELS[Role(value)])
-    if key in ("language", "languages") and value in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[value]
-    return str(value)
-
-
-_ROLE_VALUES = {role.value for role in Role}
+        return "; ".join(detail(name, item) for name, item in value.items())
+    return _label(_VALUE_LABELS.get(key or "", {}), value, str(value))
