@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -53,6 +54,15 @@ class SurveyResults:
         """Codes of the schools with a row here, in no particular order."""
         codes = set(self.questions["school"]) | set(self.sections["school"])
         return sorted(codes - {DISTRICT})
+
+    @cached_property
+    def by_question(self) -> dict[tuple[str, str], dict]:
+        """{(school code or "", question key): row}: what a page cell or file line looks up."""
+        return {(r["school"], r["question"]): r for r in self.questions.to_dict("records")}
+
+    @cached_property
+    def by_section(self) -> dict[tuple[str, str], dict]:
+        return {(r["school"], r["section"]): r for r in self.sections.to_dict("records")}
 
 
 def survey_results(
@@ -169,6 +179,7 @@ def readable_surveys(session: Session, scope: Scope) -> list[tuple[Survey, Surve
     readable = []
     for survey in surveys:
         version = latest_version(session, survey.id)
-        if version is not None and may_read(definition_of(version), areas, scope):
-            readable.append((survey, definition_of(version)))
+        definition = definition_of(version) if version is not None else None
+        if definition is not None and may_read(definition, areas, scope):
+            readable.append((survey, definition))
     return readable

@@ -136,8 +136,7 @@ def survey_rows(results: SurveyResults, school_names: dict[str, str]):
         _("Answers"),
         _("Note"),
     ]
-    by_key = {(r["school"], r["question"]): r for r in results.questions.to_dict("records")}
-    by_section = {(r["school"], r["section"]): r for r in results.sections.to_dict("records")}
+    by_key, by_section = results.by_question, results.by_section
     codes = sorted(results.schools, key=lambda code: school_names.get(code, code))
     min_cell = results.report.min_cell
 

@@ -479,8 +479,8 @@ def survey(slug: str):
         chosen=chosen,
         school_choices=choices,
         schools=[s for s in choices if s.code in results.schools],
-        rows=_rows_by_key(results.questions),
-        section_rows=_rows_by_key(results.sections, "section"),
+        rows=results.by_question,
+        section_rows=results.by_section,
         answer_counts=answer_counts,
         note=lambda row: row_note(row, report.min_cell),
         filters=_filters(),
@@ -493,11 +493,6 @@ def survey(slug: str):
         export_urls=exports,
         as_of=app_clock()(),
     )
-
-
-def _rows_by_key(frame, item: str = "question") -> dict[tuple[str, str], dict]:
-    """{(school code or "", question or section key): row}: what a table cell looks up."""
-    return {(row["school"], row[item]): row for row in frame.to_dict("records")}
 
 
 @bp.get("/survey/<slug>/export.<fmt>")
