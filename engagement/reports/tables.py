@@ -179,11 +179,16 @@ def sentiment_label(label: str | None) -> str:
     }.get(label or "", "")
 
 
-def target_status(table: IndicatorTable, indicator, code: str, cell: Cell | None):
-    """(target, on-track status) of a cell: the school's own target, else the district's."""
+def baseline_and_target(table: IndicatorTable, indicator, code: str) -> tuple:
+    """(baseline, target) of the page's year: the school's own, else the district's."""
     own = table.targets.get((indicator.key, code), {}).get(table.school_year)
     district = table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year)
-    baseline, target = own or district or (None, None)
+    return own or district or (None, None)
+
+
+def target_status(table: IndicatorTable, indicator, code: str, cell: Cell | None):
+    """(target, on-track status) of a cell: the school's own target, else the district's."""
+    baseline, target = baseline_and_target(table, indicator, code)
     value = cell.pct if cell is not None and cell.shown else None
     return target, on_track(value, baseline, target, indicator.direction.value == "lower")
 

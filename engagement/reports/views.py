@@ -47,6 +47,7 @@ from . import bp
 from .charts import Bar, bar_chart
 from .tables import (
     answer_counts,
+    baseline_and_target,
     cell_note,
     comment_rows,
     export_rows,
@@ -230,9 +231,7 @@ def _page(
             table, indicator, code, grid_cells.get((code, indicator.key))
         ),
         status_label=status_label,
-        baseline=lambda indicator: (
-            table.targets.get((indicator.key, DISTRICT), {}).get(table.school_year) or (None,)
-        )[0],
+        baseline=lambda indicator: baseline_and_target(table, indicator, DISTRICT)[0],
         can_manage=can(current_user, Permission.MANAGE_INDICATORS),
         sentiment_label=sentiment_label,
         print_url=url_keeping_query(request.endpoint, **(request.view_args or {}), print="1"),
