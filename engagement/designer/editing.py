@@ -227,17 +227,7 @@ def delete_section(template: dict[str, Any], key: str) -> dict[str, Any]:
     if len(sections) == 1:
         raise EditError("last_section")
     index = _section_index(result, key)
-    own = {q.get("key") for q in sections[index].get("questions", [])}
-    shown_after = _shown_after(result, own)
-    if shown_after:
-        dependent = shown_after[0]
-        condition = next(
-            q["show_if"]["question"]
-            for s in sections
-            for q in s.get("questions", [])
-            if q.get("key") == dependent
-        )
-        raise EditError("shown_after", key=condition, dependent=dependent)
+    _refuse_if_shown_after(result, {q.get("key") for q in sections[index].get("questions", [])})
     sections.pop(index)
     return result
 
@@ -281,23 +271,19 @@ def delete_question(template: dict[str, Any], key: str) -> dict[str, Any]:
     questions = _sections(result)[i]["questions"]
     if len(questions) == 1:
         raise EditError("last_question")
-    shown_after = _shown_after(result, {key})
-    if shown_after:
-        raise EditError("shown_after", key=key, dependent=shown_after[0])
+    _refuse_if_shown_after(result, {key})
     questions.pop(j)
     return result
 
 
-def _shown_after(template: dict[str, Any], keys: set[str]) -> list[str]:
-    """Questions asked only depending on an answer to one of `keys` (their show_if)."""
-    return [
-        question.get("key")
-        for section in _sections(template)
-        for question in section.get("questions", [])
-        if isinstance(question.get("show_if"), dict)
-        and question["show_if"].get("question") in keys
-        and question.get("key") not in keys
-    ]
+def _refuse_if_shown_after(template: dict[str, Any], keys: set[str]) -> None:
+    """Refuse to delete `keys` while another question is asked depending on one (show_if)."""
+    for section in _sections(template):
+        for question in section.get("questions", []):
+            condition = question.get("show_if")
+            on = condition.get("question") if isinstance(condition, dict) else None
+            if on in keys and question.get("key") not in keys:
+                raise EditError("shown_after", key=on, dependent=question.get("key"))
 
 
 def clone_template(template: dict[str, Any], slug: str, school_year: str) -> dict[str, Any]:
