@@ -170,6 +170,13 @@ def _then(language: str, first: str, second: str) -> str:
     return first + ("" if language == "zh" else " ") + second
 
 
+def _start_again(language: str, text: str, keyword: str | None) -> str:
+    """`text`, then how to start the survey again when it has a keyword (under `speaking`)."""
+    if not keyword:
+        return text
+    return _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
+
+
 def paused(language: str, keyword: str | None, answered: bool) -> str:
     """A required question we could not understand: stop asking, keep what was answered."""
     with speaking(language) as language:
@@ -178,10 +185,8 @@ def paused(language: str, keyword: str | None, answered: bool) -> str:
             saved = _(
                 "Your answers so far are saved: text %(keyword)s to carry on.", keyword=keyword
             )
-            text = _then(language, text, saved)
-        elif keyword:
-            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
-        return text
+            return _then(language, text, saved)
+        return _start_again(language, text, keyword)
 
 
 def carrying_on(language: str) -> str:
@@ -190,20 +195,16 @@ def carrying_on(language: str) -> str:
 
 
 def gave_up(language: str, keyword: str | None) -> str:
-    """A required question we could not understand twice: stop, politely, with a way back."""
+    """A language or school we could not understand after the last try (there is no draft
+    yet to pause): stop, politely, with a way back."""
     with speaking(language) as language:
         text = _("Sorry, we could not understand your answer, so we stopped this survey.")
-        if keyword:
-            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
-        return text
+        return _start_again(language, text, keyword)
 
 
 def expired(language: str, keyword: str | None) -> str:
     with speaking(language) as language:
-        text = _("This survey conversation timed out.")
-        if keyword:
-            text = _then(language, text, _("Text %(keyword)s to start again.", keyword=keyword))
-        return text
+        return _start_again(language, _("This survey conversation timed out."), keyword)
 
 
 def survey_closed(language: str | None) -> str:
