@@ -32,7 +32,7 @@ from engagement.models import (
     SurveyVersion,
     User,
 )
-from engagement.sms.contacts import practice_drafts
+from engagement.sms.contacts import part_way_through
 from engagement.surveys.definition import SurveyDefinition
 from engagement.surveys.loader import definition_to_template, definition_to_yaml, parse_yaml
 from engagement.surveys.store import (
@@ -475,11 +475,7 @@ def closing_summary(session: Session, slug: str) -> ClosingSummary:
     if survey.status != SurveyStatus.OPEN:
         raise DesignerError("not_open")
     versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
-    answering = (  # a draft with an answer in it: not an invitation nobody replied to,
-        ResponseDraft.completed.is_(False),  # nor a practice phone's
-        ResponseDraft.revision > 0,
-        ResponseDraft.token.not_in(practice_drafts()),
-    )
+    answering = part_way_through()
     unfinished = session.scalar(
         select(func.count())
         .select_from(ResponseDraft)

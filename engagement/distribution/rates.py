@@ -28,7 +28,7 @@ from engagement.models import (
     SurveyVersion,
     User,
 )
-from engagement.sms.contacts import practice_drafts
+from engagement.sms.contacts import part_way_through
 
 from .service import DistributionError, _survey
 
@@ -111,10 +111,7 @@ def response_rate_board(
     started = dict(
         session.execute(
             select(ResponseDraft.school_id, func.count())
-            .where(ResponseDraft.version_id.in_(versions), ResponseDraft.completed.is_(False))
-            # Answered something: not a text invitation nobody has replied to yet.
-            .where(ResponseDraft.revision > 0)
-            .where(ResponseDraft.token.not_in(practice_drafts()))
+            .where(ResponseDraft.version_id.in_(versions), *part_way_through())
             .group_by(ResponseDraft.school_id)
         ).all()
     )

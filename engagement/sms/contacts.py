@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.i18n import supported
-from engagement.models import Contact, Conversation, School, User, contact_school
+from engagement.models import Contact, Conversation, ResponseDraft, School, User, contact_school
 
 from .phones import PRACTICE_LIKE, InvalidPhone, normalise_phone
 from .school_names import matching_schools
@@ -301,4 +301,14 @@ def practice_drafts():
         select(Conversation.draft_token)
         .join(Contact, Contact.id == Conversation.contact_id)
         .where(Contact.phone.like(PRACTICE_LIKE), Conversation.draft_token.is_not(None))
+    )
+
+
+def part_way_through() -> tuple:
+    """Conditions on ResponseDraft for someone part-way through: an answer given (not a text
+    invitation nobody replied to), not finished, and not a practice phone's."""
+    return (
+        ResponseDraft.completed.is_(False),
+        ResponseDraft.revision > 0,
+        ResponseDraft.token.not_in(practice_drafts()),
     )
