@@ -37,7 +37,7 @@ from engagement.delivery.service import (
 )
 from engagement.extensions import db
 from engagement.i18n import LANGUAGE_COOKIE, supported
-from engagement.models import Audience, Channel, School
+from engagement.models import Audience, Channel
 from engagement.surveys import SurveyDefinition
 from engagement.surveys.flow import next_section, previous_section, progress, section_questions
 from engagement.web import bp
@@ -284,7 +284,7 @@ def _page(slug: str, number: int, lock: bool):
         has_previous=previous_section(definition, draft.answers, index) is not None,
         resume_url=url_for(".resume", slug=slug, token=draft.token, _external=True),
         # Which child's school these answers are about, for a family with two.
-        school_name=db.session.get(School, draft.school_id).name,
+        school_name=school_of(db.session, state).name,
     ), status
 
 
