@@ -22,6 +22,8 @@ def load_schools(session: Session, path: Path = SEED_DIR / "schools.csv") -> tup
         for row in csv.DictReader(handle):
             fields = {
                 "name": row["name"].strip(),
+                "name_es": row.get("name_es", "").strip() or None,
+                "name_zh": row.get("name_zh", "").strip() or None,
                 "level": row["level"].strip(),
                 "tier": row["tier"].strip() or None,
                 "tier_school_year": row.get("tier_school_year", "").strip() or None,

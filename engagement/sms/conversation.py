@@ -621,7 +621,9 @@ class Turn:
 
     def _school_prompt(self, schools: list[School]) -> str:
         if schools:
-            return prompts.school_question(self.language, [s.name for s in schools])
+            return prompts.school_question(
+                self.language, [s.name_in(self.language) for s in schools]
+            )
         return prompts.school_name_question(self.language)
 
     def current_prompt(self, conversation: Conversation) -> str:
@@ -684,7 +686,7 @@ class Turn:
         if text.isdigit() and options:
             number = int(text)
             chosen = [options[number - 1]] if 1 <= number <= len(options) else []
-        elif len(text) >= 3:
+        elif text:  # matching_schools decides what is too little to name a school
             pool = options or list(
                 self.session.scalars(
                     select(School).where(School.active.is_(True)).order_by(School.name)
@@ -698,7 +700,8 @@ class Turn:
             return [self.advance(conversation)]
         if len(chosen) > 1:
             conversation.school_options = [s.id for s in chosen[:9]]
-            return [prompts.school_question(self.language, [s.name for s in chosen[:9]])]
+            names = [s.name_in(self.language) for s in chosen[:9]]
+            return [prompts.school_question(self.language, names)]
         retry = self._school_prompt(options) if options else prompts.school_not_found(self.language)
         return self._failed(conversation, retry)
 

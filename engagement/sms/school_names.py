@@ -1,8 +1,9 @@
 """Which schools a parent means when they text a school's name the way people write it.
 
 "Jackson", "Jackson Elementary School", "Escuela Jackson", "escuela primaria jackson",
-"Pasadena High School", "PHS" and "Jakson" all name one school; "Washington" names two
-(the reply lists them). The roster stores names such as "Jackson Elementary".
+"Pasadena High School", "PHS", "Jakson", "杰克逊" and "杰克森小学" all name one school;
+"Washington" and "华盛顿" name two (the reply lists them). The roster stores each
+school's English name ("Jackson Elementary") and may store its Spanish and Chinese ones.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ _LEVEL_SYNONYMS = {
     "hs": "high",
     "y": "and",
 }
-_CJK_SCHOOL_WORDS = ("学校", "小学", "中学", "高中", "初中")
+_CJK_SCHOOL_WORDS = ("学校", "小学", "中学", "高中", "初中", "學校", "小學", "中學")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class NamedSchool(Protocol):
     code: str
-    name: str
+    name: str  # English: its initials are what people abbreviate ("PHS")
+    names: list[str]  # every name it goes by
 
 
 S = TypeVar("S", bound=NamedSchool)
@@ -65,19 +68,44 @@ def _initials(school: NamedSchool) -> set[str]:
 
 
 def _names(school: NamedSchool, typed: Sequence[str]) -> bool:
-    known = set(_words(school.name)) | set(_words(school.code.replace("-", " ")))
+    known = {word for name in school.names for word in _words(name)}
+    known |= set(_words(school.code.replace("-", " ")))
     return all(any(_near(word, name) for name in known) for word in typed)
+
+
+def _chinese_names(school: NamedSchool) -> list[str]:
+    return ["".join(_words(name)) for name in school.names if _CJK.search(name)]
+
+
+def _one_character_off(typed: str, known: str) -> bool:
+    """Three characters or more, one written otherwise: names are transliterated, and a
+    sound has several spellings (杰克森 for 杰克逊)."""
+    if len(typed) < 3:
+        return False
+    windows = (known[i : i + len(typed)] for i in range(len(known) - len(typed) + 1))
+    return any(sum(a != b for a, b in zip(typed, w, strict=True)) == 1 for w in windows)
+
+
+def _by_chinese_name(typed: str, pool: list[S]) -> list[S]:
+    """Schools whose Chinese name holds what was typed; else those one character off."""
+    found = [s for s in pool if any(typed in name for name in _chinese_names(s))]
+    if found:
+        return found
+    return [s for s in pool if any(_one_character_off(typed, n) for n in _chinese_names(s))]
 
 
 def matching_schools(text: str, schools: Iterable[S]) -> list[S]:
     """The schools a reply names: by code, by every word of its name given, or by initials."""
     pool = list(schools)
     whole = normalise(text)
-    exact = [s for s in pool if whole in (normalise(s.code), normalise(s.name))]
+    exact = [s for s in pool if whole in {normalise(s.code), *map(normalise, s.names)}]
     if exact:
         return exact
     for word in _CJK_SCHOOL_WORDS:
         whole = whole.replace(word, " ")
+    if _CJK.search(whole):  # two characters name a school in Chinese: 缪尔
+        typed_chinese = "".join(_words(whole))
+        return _by_chinese_name(typed_chinese, pool) if len(typed_chinese) >= 2 else []
     typed = [_LEVEL_SYNONYMS.get(w, w) for w in _words(whole) if w not in _FILLER]
     if not typed or sum(map(len, typed)) < 3:
         return []

@@ -1,10 +1,18 @@
 """Template helpers: pick the respondent's language out of translated content."""
 
+from typing import Protocol
+
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 
 from engagement.i18n import HTML_LANG, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, respondent_text
 from engagement.web.csrf import form_token
+
+
+class NamedInLanguages(Protocol):
+    name: str
+
+    def name_in(self, language: str | None) -> str: ...
 
 
 def current_language() -> str:
@@ -17,6 +25,20 @@ def translated(text: dict[str, str] | None, language: str | None = None) -> str:
         return ""
     language = language or current_language()
     return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
+def school_name(school: NamedInLanguages, language: str | None = None) -> str:
+    """The school as a respondent reading this page's language knows it."""
+    return school.name_in(language or current_language())
+
+
+def school_choice(school: NamedInLanguages, language: str) -> str:
+    """A school in a list to pick from: its name in `language`, then the English one its
+    signs and letters carry ("杰克逊小学（Jackson Elementary）")."""
+    name = school.name_in(language)
+    if name == school.name:
+        return name
+    return f"{name}（{school.name}）" if language == "zh" else f"{name} ({school.name})"
 
 
 def url_keeping_query(endpoint: str, **values) -> str:
@@ -62,3 +84,4 @@ def register(app: Flask) -> None:
         SUPPORTED_LANGUAGES=SUPPORTED_LANGUAGES,
     )
     app.jinja_env.filters["t"] = translated
+    app.jinja_env.filters["school_name"] = school_name

@@ -43,6 +43,7 @@ from engagement.surveys.flow import next_section, previous_section, progress, se
 from engagement.web import bp
 from engagement.web.errors import UnknownResumeLink
 from engagement.web.forms import StartForm, section_form
+from engagement.web.helpers import school_choice, school_name
 
 DRAFT_COOKIE = "draft_{slug}"
 # A family with a child at each of two schools: the drafts this browser answered before the
@@ -170,7 +171,7 @@ def _resumable(slug: str) -> DraftState | None:
 def _start_form(school_code: str | None) -> StartForm:
     form = StartForm(school=school_code) if school_code else StartForm()
     form.school.choices = [SelectChoice("", "—")] + [
-        SelectChoice(s.code, s.name) for s in active_schools(db.session)
+        SelectChoice(s.code, school_choice(s, _language())) for s in active_schools(db.session)
     ]
     return form
 
@@ -284,7 +285,7 @@ def _page(slug: str, number: int, lock: bool):
         has_previous=previous_section(definition, draft.answers, index) is not None,
         resume_url=url_for(".resume", slug=slug, token=draft.token, _external=True),
         # Which child's school these answers are about, for a family with two.
-        school_name=school_of(db.session, state).name,
+        school_name=school_name(school_of(db.session, state), _language()),
     ), status
 
 

@@ -28,6 +28,10 @@ def test_each_school_has_a_link_and_a_qr_code_made_by_the_app(staff):
     assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
     flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson")
     assert "Encuesta mini" in flyer.text and "小调查" in flyer.text
+    # The school as each language's families know it.
+    assert '<p class="flyer-school">Jackson Elementary</p>' in flyer.text
+    assert '<p class="flyer-school-name" lang="es">Escuela Primaria Jackson</p>' in flyer.text
+    assert '<p class="flyer-school-name" lang="zh-Hans">杰克逊小学</p>' in flyer.text
     assert staff.get("/admin/surveys/mini-2026/qr/nowhere.svg").status_code == 404
 
 

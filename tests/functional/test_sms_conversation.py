@@ -123,12 +123,34 @@ def test_a_phone_from_a_flyer_names_its_school_as_people_write_it(client, mini_o
     assert text(client, PHONE, "2")[0].endswith(
         "\n¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela."
     )
-    # Two schools share the name: both are offered, numbered.
+    # Two schools share the name: both are offered, numbered, by their Spanish names.
     (both,) = text(client, PHONE, "Washington")
-    assert "1 Washington Elementary" in both and "2 Washington Middle" in both
+    assert "1 Escuela Primaria Washington\n2 Escuela Secundaria Washington" in both
     assert text(client, PHONE, "escuela primaria Washington")[0].startswith("¿Asistió")
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "washington-es"
+
+
+def test_a_grandparent_names_the_school_in_chinese(client, mini_open):
+    """As the school's name is written in Chinese, however its sounds are spelt."""
+    text(client, PHONE, "MINI")
+    assert text(client, PHONE, "3")[0].endswith(
+        "\n您的回答是关于哪所学校的？请回复学校名称（中文或英文均可）。"
+    )
+    (both,) = text(client, PHONE, "华盛顿")  # two schools: listed by their Chinese names
+    assert both == "您的回答是关于哪所学校的？\n1 华盛顿小学\n2 华盛顿初中"
+    assert text(client, PHONE, "杰克森学校")[0].startswith("您的回答是关于")  # not one of these
+    assert text(client, PHONE, "2")[0].startswith("您今年参加过学校活动吗？")
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert mini_open.get(School, conversation.school_id).code == "washington-ms"
+
+
+def test_a_chinese_school_name_from_a_phone_not_in_the_contacts(client, mini_open):
+    text(client, PHONE, "MINI")
+    text(client, PHONE, "3")
+    assert text(client, PHONE, "杰克森")[0].startswith("您今年参加过学校活动吗？")
+    conversation = mini_open.scalars(select(Conversation)).one()
+    assert mini_open.get(School, conversation.school_id).code == "jackson"
 
 
 def stored_draft(session):

@@ -37,18 +37,30 @@ def start(client, lang="es", school="jackson"):
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ["Mini survey", "Start the survey", "School: <strong>Jackson"]),
-        ("es", ["Encuesta mini", "Empezar la encuesta", "Escuela: <strong>Jackson"]),
+        ("en", ["Mini survey", "Start the survey", "School: <strong>Jackson Elementary<"]),
+        ("es", ["Encuesta mini", "Empezar la encuesta", "<strong>Escuela Primaria Jackson<"]),
         # Chinese punctuation is full-width: 学校：, not 学校: .
-        ("zh", ["小调查", "开始填写问卷", "学校：<strong>Jackson"]),
+        ("zh", ["小调查", "开始填写问卷", "学校：<strong>杰克逊小学</strong>"]),
     ],
 )
 def test_landing_page_speaks_the_language_of_the_link(client, survey, lang, words):
+    """The school too, by the name its families' language gives it."""
     page = client.get(f"/s/mini-2026?school=jackson&lang={lang}")
     assert page.status_code == 200
     for word in words:
         assert word in page.text
-    assert "Jackson Elementary" in page.text
+
+
+def test_the_school_list_names_schools_in_the_pages_language_then_in_english(client, survey):
+    chinese = client.get("/s/mini-2026?lang=zh").text
+    assert '<option value="jackson">杰克逊小学（Jackson Elementary）</option>' in chinese
+    spanish = client.get("/s/mini-2026?lang=es").text
+    assert (
+        '<option value="pasadena-hs">Escuela Preparatoria Pasadena (Pasadena High)</option>'
+        in spanish
+    )
+    english = client.get("/s/mini-2026?lang=en").text
+    assert '<option value="jackson">Jackson Elementary</option>' in english
 
 
 def test_language_falls_back_to_accept_language_then_english(client, survey):
@@ -214,12 +226,13 @@ def test_a_second_childs_school_link_names_the_survey_already_started(client, su
     token = seeded.scalars(select(ResponseDraft)).one().token
     landing = client.get("/s/mini-2026?school=jackson").text  # the second child's flyer
     # In the language they answer in; which school the started survey is for; how to keep it.
-    assert "Ya empezó esta encuesta para Blair Middle and High." in landing
+    blair = "Escuela Secundaria y Preparatoria Blair"
+    assert f"Ya empezó esta encuesta para {blair}." in landing
     assert f"http://{HOST}/s/mini-2026/resume/{token}" in landing
-    assert "Empezar la encuesta para Jackson Elementary" in landing
+    assert "Empezar la encuesta para Escuela Primaria Jackson" in landing
     # Their own school's link: no second school to tell apart.
     landing = client.get("/s/mini-2026?school=blair").text
-    assert "para Blair Middle and High" in landing and "/resume/" + token in landing
+    assert f"para {blair}" in landing and "/resume/" + token in landing
     assert f"http://{HOST}/s/mini-2026/resume/" not in landing
 
     # They start the second child's, then open the first child's flyer again: this browser
@@ -230,7 +243,7 @@ def test_a_second_childs_school_link_names_the_survey_already_started(client, su
     )
     assert second.status_code == 302
     back = client.get("/s/mini-2026?school=blair").text
-    assert "Ya empezó esta encuesta para Blair Middle and High." in back
+    assert f"Ya empezó esta encuesta para {blair}." in back
     assert f"/s/mini-2026/resume/{token}" in back
     resumed = client.get(f"/s/mini-2026/resume/{token}")
     assert client.get(resumed.headers["Location"]).status_code == 200
@@ -264,7 +277,7 @@ def test_switching_language_mid_page_keeps_unsaved_answers(client, survey, seede
     assert switched.status_code == 302
     page = client.get(first)
     assert '<html lang="zh-Hans">' in page.text and "您今年参加过学校活动吗？" in page.text
-    assert '<p class="survey-title">小调查 · Jackson Elementary</p>' in page.text  # which child
+    assert '<p class="survey-title">小调查 · 杰克逊小学</p>' in page.text  # which child
     assert 'name="attended" value="1" checked' in page.text
     draft = seeded.scalars(select(ResponseDraft)).one()
     assert draft.language == "zh" and draft.answers == {"attended": 1}

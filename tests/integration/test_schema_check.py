@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from engagement.schema import schema_problem
 from tests.conftest import ROOT, FakeClock, make_app, postgres_schema
 
-HEAD = "0014"
+HEAD = "0015"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

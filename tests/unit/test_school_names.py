@@ -1,18 +1,16 @@
 """A school named by text message the way parents write it, against the seeded roster."""
 
 import csv
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from engagement.models import School
+from engagement.seeding import SEED_DIR
 from engagement.sms.school_names import matching_schools
 
 ROSTER = [
-    SimpleNamespace(code=row["code"], name=row["name"])
-    for row in csv.DictReader(
-        (Path(__file__).parents[2] / "engagement/seed/schools.csv").open(encoding="utf-8")
-    )
+    School(code=row["code"], name=row["name"], name_es=row["name_es"], name_zh=row["name_zh"])
+    for row in csv.DictReader((SEED_DIR / "schools.csv").open(encoding="utf-8"))
 ]
 
 
@@ -38,6 +36,14 @@ def codes(text: str) -> list[str]:
         ("Field小学", "field"),
         ("Norma-Coombs", "norma-coombs"),
         ("ｊａｃｋｓｏｎ", "jackson"),  # full-width
+        ("Escuela Preparatoria Pasadena", "pasadena-hs"),  # the roster's Spanish name
+        ("杰克逊小学", "jackson"),  # the roster's Chinese name
+        ("杰克逊", "jackson"),  # not 杰斐逊 (Jefferson), one character off
+        ("杰克森", "jackson"),  # another spelling of the same sound
+        ("杰克森学校", "jackson"),
+        ("缪尔", "muir"),  # two characters name a school in Chinese
+        ("约翰缪尔高中", "muir"),  # without the name's dot
+        ("麦金利", "mckinley"),
     ],
 )
 def test_one_school(text, code):
@@ -51,6 +57,8 @@ def test_one_school(text, code):
         ("Sierra Madre", {"sierra-madre-ms", "sierra-madre-es"}),
         ("high school", {"muir", "blair", "pasadena-hs"}),
         ("wms", {"washington-ms", "wilson"}),
+        ("华盛顿", {"washington-ms", "washington-es"}),
+        ("塞拉马德雷学校", {"sierra-madre-ms", "sierra-madre-es"}),
     ],
 )
 def test_several_schools_are_all_offered(text, expected):
@@ -59,8 +67,9 @@ def test_several_schools_are_all_offered(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    # "Jacksno": two letters wrong is not guessed; "Jackson in Altadena": no school is both.
-    ["the school", "hi", "1", "杰克逊", "🙂", "", "Jacksno", "Jackson in Altadena"],
+    # "Jacksno": two letters wrong is not guessed; "Jackson in Altadena": no school is both;
+    # one Chinese character says too little.
+    ["the school", "hi", "1", "🙂", "", "Jacksno", "Jackson in Altadena", "小学", "杰", "学校 杰"],
 )
 def test_nothing_or_too_little_names_no_school(text):
     assert codes(text) == []
