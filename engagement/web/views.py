@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from wtforms import SelectChoice
 
 from engagement.adapters.clock import app_clock
@@ -43,17 +42,13 @@ from engagement.surveys.flow import next_section, previous_section, progress, se
 from engagement.web import bp
 from engagement.web.errors import UnknownResumeLink
 from engagement.web.forms import StartForm, section_form
-from engagement.web.helpers import school_choice, school_name
+from engagement.web.helpers import current_language, school_choice, school_name
 
 DRAFT_COOKIE = "draft_{slug}"
 # A family with a child at each of two schools: the drafts this browser answered before the
 # current one, newest first ("."-joined: tokens are URL-safe base64, without dots).
 EARLIER_COOKIE = "earlier_{slug}"
 KEPT_EARLIER = 3
-
-
-def _language() -> str:
-    return str(get_locale()).split("_")[0]
 
 
 def _draft_token(slug: str) -> str | None:
@@ -171,7 +166,8 @@ def _resumable(slug: str) -> DraftState | None:
 def _start_form(school_code: str | None) -> StartForm:
     form = StartForm(school=school_code) if school_code else StartForm()
     form.school.choices = [SelectChoice("", "—")] + [
-        SelectChoice(s.code, school_choice(s, _language())) for s in active_schools(db.session)
+        SelectChoice(s.code, school_choice(s, current_language()))
+        for s in active_schools(db.session)
     ]
     return form
 
@@ -186,7 +182,7 @@ def start(slug: str):
             "web/landing.html", opened=opened, school=None, form=form, in_progress=None
         ), 422
     draft = start_response(
-        db.session, slug, form.school.data, _language(), Channel.WEB, app_clock()
+        db.session, slug, form.school.data, current_language(), Channel.WEB, app_clock()
     )
     response = redirect(url_for(".page", slug=slug, number=1))
     return _remember_draft(response, slug, opened.definition, draft.token)
@@ -257,7 +253,7 @@ def _page(slug: str, number: int, lock: bool):
     form = section_form(
         state.version_hash,
         questions,
-        _language(),
+        current_language(),
         draft.answers,
         formdata=request.form if request.method == "POST" else None,
     )
@@ -285,7 +281,7 @@ def _page(slug: str, number: int, lock: bool):
         has_previous=previous_section(definition, draft.answers, index) is not None,
         resume_url=url_for(".resume", slug=slug, token=draft.token, _external=True),
         # Which child's school these answers are about, for a family with two.
-        school_name=school_name(school_of(db.session, state), _language()),
+        school_name=school_name(school_of(db.session, state), current_language()),
     ), status
 
 
