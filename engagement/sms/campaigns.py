@@ -175,6 +175,8 @@ def _invitation_text(
     """
     message = prompts.reminder if reminder else prompts.invitation
     text = _in_their_language(contact, lambda each: message(definition, each, settings.office_name))
+    if contact.language is not None and not reminder:
+        text = prompts.kept_apart(contact.language, text)
     if contact.language is not None and not contact.language_chosen:
         text += "\n" + prompts.other_languages(contact.language)
     return text

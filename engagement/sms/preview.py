@@ -83,7 +83,7 @@ def conversation_preview(definition: SurveyDefinition, office: str) -> list[Conv
         # As a contact whose language came from the contacts file gets it: with the way out.
         invitation = _message(
             "invitation",
-            prompts.invitation(definition, language, office)
+            prompts.kept_apart(language, prompts.invitation(definition, language, office))
             + "\n"
             + prompts.other_languages(language)
             + "\n"

@@ -69,10 +69,25 @@ def _plain(value: float) -> str:
 def opening(definition: SurveyDefinition, language: str) -> str:
     """The first line of a survey by text: what it is and the way out."""
     with speaking(language) as language:
-        return _(
+        text = _(
             "%(title)s. Reply STOP to opt out, HELP for help.",
             title=localised(definition.title, language),
         )
+        return kept_apart(language, text)
+
+
+def kept_apart(language: str, text: str) -> str:
+    """`text`, then what becomes of the answers, as a survey's web page says.
+
+    Said in the first text that asks a question: a parent answering from their own phone
+    wonders. Not in the invitation sent in all three languages to a phone whose language is
+    unknown: after the language is chosen, the opening says it.
+    """
+    with speaking(language):
+        privacy = _(
+            "Your answers are not kept with your phone number, and we only report group results."
+        )
+        return _then(language, text, privacy)
 
 
 # Engine reasons that say what to change; any other refusal of a choice question means the

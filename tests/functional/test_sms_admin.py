@@ -518,7 +518,7 @@ def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
     history = thread(page.text)
     assert history[0] == ("phone", "MINI")
     assert history[1][0] == "app"
-    assert history[1][1].startswith("Mini survey. Reply STOP to opt out, HELP for help.\n")
+    assert history[1][1].startswith("Mini survey. Reply STOP to opt out, HELP for help. Your")
     assert "Which school are your answers about?" in history[1][1]  # no school known
     assert "Texting as ••• ••• ••77." in page.text
     assert "555-0177" not in page.text and "6265550177" not in page.text

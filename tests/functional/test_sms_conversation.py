@@ -97,6 +97,8 @@ def test_spanish_conversation_with_accents_and_skip_rule(client, mini_open, cloc
     assert "Responda 2" in text(client, PHONE, "MINI")[0]
     first = text(client, PHONE, "Español")[0]
     assert first.startswith("Encuesta mini.")
+    # Once the language is known, the opening says where the answers go.
+    assert "Sus respuestas no se guardan con su número de teléfono" in first
     assert "¿Asistió a un evento escolar este año?\n1 Sí\n2 No" in first
     assert text(client, PHONE, "no")[0].startswith("¿Qué calificación")
     assert text(client, PHONE, "no sé")[0].startswith("Grado de su hijo")
@@ -161,7 +163,11 @@ def stored_draft(session):
 def test_mandarin_conversation(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, language="zh", schools=("field",))
     first = text(client, PHONE, "mini")[0]
-    assert first.startswith("小调查。")
+    # What becomes of the answers, after a full-width full stop with no space.
+    assert first.startswith(
+        "小调查。回复 STOP 退订，回复“帮助”获取帮助。"
+        "您的回答不会与您的电话号码一起保存，我们只公布群体的汇总结果。\n"
+    )
     assert "您今年参加过学校活动吗？\n1 是\n2 否" in first
     assert text(client, PHONE, "是")[0].startswith("您会给学校打几分？")
     assert text(client, PHONE, "一")[0].startswith("孩子的年级")

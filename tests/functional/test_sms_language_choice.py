@@ -39,7 +39,10 @@ def test_a_language_from_the_file_can_be_changed_mid_survey_and_the_answer_follo
     add_contact(mini_open, clock, PHONE, language="en", schools=("jackson",))
     (first,) = text(client, PHONE, "mini")
     # The file said English: the other two languages are offered, each in its own words.
-    assert first.startswith("Mini survey. Reply STOP to opt out, HELP for help.\n")
+    assert first.startswith(
+        "Mini survey. Reply STOP to opt out, HELP for help. Your answers are not kept with"
+        " your phone number, and we only report group results.\n"
+    )
     for offer in OFFERS:
         assert offer in first
     assert "English? Reply ENGLISH." not in first

@@ -94,7 +94,16 @@ def test_campaign_invites_each_contact_in_their_language_and_the_worker_sends(
     assert "¿Sobre qué escuela son sus respuestas?" in bodies["+16265550002"]
     assert "您今年参加过学校活动吗？" in bodies["+16265550003"]
     assert "Responda 2 para español." in bodies["+16265550004"]
-    # Language not known yet: who asks and how to stop, in all three, before the choice.
+    # Where the answers go, in the invitation that asks a first question (in its language).
+    assert (
+        "Reply STOP to opt out. Your answers are not kept with your phone number, and we only report group results.\n"
+        in bodies["+16265550001"]
+    )
+    assert "Sus respuestas no se guardan con su número de teléfono" in bodies["+16265550002"]
+    assert "回复 STOP 退订。您的回答不会与您的电话号码一起保存" in bodies["+16265550003"]
+    # Language not known yet: who asks and how to stop, in all three, before the choice
+    # (and not three times where the answers go: the survey's opening says it in theirs).
+    assert "kept with your phone" not in bodies["+16265550004"]
     assert bodies["+16265550004"].split("\n")[:3] == [
         "PUSD Engagement: please answer our Mini survey by text. Reply STOP to opt out.",
         "PUSD Engagement: por favor conteste nuestra Encuesta mini por mensaje de texto. "
