@@ -96,8 +96,8 @@ def test_campaign_invites_each_contact_in_their_language_and_the_worker_sends(
     assert "Responda 2 para español." in bodies["+16265550004"]
     # Where the answers go, in the invitation that asks a first question (in its language).
     assert (
-        "Reply STOP to opt out. Your answers are not kept with your phone number, and we only report group results.\n"
-        in bodies["+16265550001"]
+        "Reply STOP to opt out. Your answers are not kept with your phone number,"
+        " and we only report group results.\n" in bodies["+16265550001"]
     )
     assert "Sus respuestas no se guardan con su número de teléfono" in bodies["+16265550002"]
     assert "回复 STOP 退订。您的回答不会与您的电话号码一起保存" in bodies["+16265550003"]
