@@ -48,14 +48,56 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> dict:
 _TemplateLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# What the parser's complaints mean for someone editing a template by hand: the parser's
+# words, ours, and whether the mistake began where the parser started reading what it
+# could not finish (a quote, a key, a bracket) rather than where it gave up.
+_IN_PLAIN_WORDS = (
+    ("quoted scalar", "a quotation mark that is never closed", True),
+    (
+        "mapping values are not allowed",
+        "a colon and a space inside a value, or a line indented too far: put text that"
+        " holds “: ” in quotes",
+        False,
+    ),
+    ("expected <block end>", "this line is indented differently from the lines above it", False),
+    ("could not find expected ':'", "a line without “name: value” (a colon is missing)", True),
+    ("'\\t' that cannot start", "a tab character: indent with spaces", False),
+    ("cannot start any token", "a value starting with @ or `: put it in quotes", False),
+    ("undefined alias", "a value starting with * or &: put it in quotes", False),
+    ("expected ',' or ']'", "a list in [brackets] that is not closed", True),
+    ("expected ',' or '}'", "a list in {braces} that is not closed", True),
+)
+_DUPLICATE = re.compile(r"^duplicate key (.+)$")
+
+
+def _plain_words(error: yaml.YAMLError) -> tuple[str, yaml.Mark | None]:
+    """What went wrong in words a template's editor knows, and the line to look at."""
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None) or ""
+    problem_mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if duplicate := _DUPLICATE.match(problem):
+        return f"{duplicate.group(1)} appears twice at the same level", problem_mark
+    for theirs, ours, began_earlier in _IN_PLAIN_WORDS:
+        if theirs in problem or theirs in context:
+            mark = (context_mark if began_earlier else None) or problem_mark or context_mark
+            return ours, mark
+    return problem, problem_mark or context_mark
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         return yaml.load(text, Loader=_TemplateLoader), []
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark else "YAML"
-        problem = getattr(error, "problem", None) or str(error)
-        return None, [Problem(file, where, f"not valid YAML: {problem}")]
+        problem, mark = _plain_words(error)
+        if mark is None:
+            return None, [Problem(file, "YAML", f"not valid YAML: {problem}")]
+        lines = text.splitlines()
+        shown = lines[mark.line].strip() if mark.line < len(lines) else ""
+        if len(shown) > 60:
+            shown = shown[:59] + "…"
+        reads = f" (the line reads “{shown}”)" if shown else ""
+        return None, [Problem(file, f"line {mark.line + 1}", f"not valid YAML: {problem}{reads}")]
     except RecursionError:
         return None, [Problem(file, "YAML", "not valid YAML: nested too deeply")]
 

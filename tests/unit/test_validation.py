@@ -2,6 +2,7 @@
 
 import copy
 
+import pytest
 import yaml
 
 from engagement.surveys.loader import definition_to_yaml, parse_yaml, read_template
@@ -172,9 +173,35 @@ def test_outcome_problems():
 
 def test_yaml_errors_duplicate_mapping_keys_and_yaml_booleans():
     _data, problems = parse_yaml("slug: a\nslug: b\n", "d.yaml")
-    assert [str(p) for p in problems] == ["d.yaml: line 2: not valid YAML: duplicate key 'slug'"]
+    assert [str(p) for p in problems] == [
+        "d.yaml: line 2: not valid YAML: 'slug' appears twice at the same level"
+        " (the line reads “slug: b”)"
+    ]
     data, problems = parse_yaml("es: No\nzh: on\nflag: true\n", "b.yaml")
     assert problems == [] and data == {"es": "No", "zh": "on", "flag": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "said"),
+    [
+        ("title:\n  en: Note: bring ID\n", 2, "put text that holds “: ” in quotes"),
+        ("sections:\n  - key: a\n    title: b\n   type: text\n", 4, "indented differently"),
+        ("slug: x\n\ttitle: y\n", 2, "a tab character: indent with spaces"),
+        # Where the quote opens, not where the file ends.
+        ('title:\n  en: "Hello\nslug: x\n', 2, "a quotation mark that is never closed"),
+        ("slug: x\ntitle\nen: y\n", 2, "a line without “name: value” (a colon is missing)"),
+        ("choices: [a, b\nslug: x\n", 1, "a list in [brackets] that is not closed"),
+        ("title: *foo\n", 1, "a value starting with * or &: put it in quotes"),
+        ("title: @foo\n", 1, "a value starting with @ or `: put it in quotes"),
+    ],
+)
+def test_yaml_mistakes_are_told_in_plain_words_with_the_line_to_look_at(text, line, said):
+    _data, (problem,) = parse_yaml(text, "t.yaml")
+    assert problem.location == f"line {line}"
+    assert said in problem.message
+    assert "<block" not in problem.message and "scalar" not in problem.message
+    shown = text.splitlines()[line - 1].strip()
+    assert problem.message.endswith(f"(the line reads “{shown}”)")
 
 
 def test_text_shaped_like_a_date_stays_text_and_deep_nesting_is_a_problem_not_a_crash():
