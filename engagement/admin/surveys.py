@@ -472,14 +472,22 @@ def change_section(slug: str, key: str, action: str):
     return _edit(slug, change, {"change": f"section {action}", "section": key})
 
 
+def _question_type(value: str | None) -> QuestionType:
+    try:
+        return QuestionType(value)
+    except ValueError:
+        return QuestionType.LIKERT
+
+
 def _question_context(draft, key: str | None, section_key: str) -> dict:
     template = draft.template
     if key is not None:
         i, j = editing.find_question(template, key)
         question = template["sections"][i]["questions"][j]
         section_key = template["sections"][i]["key"]
-    else:
-        question = {"type": "likert", "favourable": sorted(DEFAULT_FAVOURABLE[QuestionType.LIKERT])}
+    else:  # of the type picked beside "Add a question": its answers table, with no script
+        qtype = _question_type(request.args.get("type"))
+        question = {"type": qtype.value, "favourable": sorted(DEFAULT_FAVOURABLE.get(qtype, ()))}
     section_index = next(
         (n for n, s in enumerate(template["sections"]) if s["key"] == section_key), None
     )

@@ -317,6 +317,35 @@ def test_a_type_picked_on_a_new_question_needs_no_second_save_or_script(designer
     assert saved.status_code == 302, saved.text
 
 
+def test_a_question_is_added_with_its_type_picked_first(designer, seeded, clock):
+    """The survey page asks the type beside "Add a question": the new question's page then
+    has that type's answers table, so "Several choices" is typed in and saved at once."""
+    save_definition(seeded, mini(), clock)
+    survey = designer.get("/admin/surveys/mini-2026").text
+    assert 'action="/admin/surveys/mini-2026/questions/new"' in survey
+    assert '<input type="hidden" name="section" value="more">' in survey
+    assert '<option value="multiple_choice">Several choices</option>' in survey
+    assert '<option value="likert" selected>' in survey
+    url = "/admin/surveys/mini-2026/questions/new?section=more&type=multiple_choice"
+    page = designer.get(url).text
+    assert 'name="shown_type" value="multiple_choice"' in page
+    assert '<option value="multiple_choice" selected>' in page
+    assert 'name="choice_7_value"' in page and "choices-table" in page
+    assert 'name="favourable" value="5"' not in page  # no agree-scale table
+    rows = {"choice_rows": "8", "choice_0_value": "1", "choice_1_value": "2"}
+    rows |= {"choice_0_label_en": "Walk", "choice_1_label_en": "Bus"}
+    sent = {"version": "1", "shown_type": "multiple_choice", "type": "multiple_choice"}
+    saved = post(designer, url, {**sent, **rows, "key": "how", "text_en": "How?"}, page=url)
+    assert saved.status_code == 302, saved.text
+    from engagement.designer.service import load_draft
+
+    how = load_draft(seeded, "mini-2026").definition.question("how")
+    assert how.type.value == "multiple_choice" and [c.value for c in how.choices] == [1, 2]
+    # A type no question has: the agree scale, as before.
+    page = designer.get("/admin/surveys/mini-2026/questions/new?section=more&type=nope").text
+    assert 'name="shown_type" value="likert"' in page
+
+
 def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, app, seeded, clock):
     save_definition(seeded, mini(), clock)
     cloned = post(
