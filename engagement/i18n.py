@@ -66,3 +66,8 @@ def respondent_text(message: str, **variables) -> str:
         if worded != message:  # else the adult wording serves students as well
             return worded % variables if variables else worded
     return gettext(message, **variables)
+
+
+def sentence_gap(language: str | None) -> str:
+    """What goes between two sentences: Chinese sets them side by side, after its 。"""
+    return "" if language == "zh" else " "

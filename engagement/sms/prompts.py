@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from engagement.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from engagement.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, sentence_gap
 from engagement.surveys import AnswerError, Question, QuestionType, SurveyDefinition
 from engagement.web.forms import answer_error_message
 
@@ -182,7 +182,7 @@ def thanks(definition: SurveyDefinition, language: str) -> str:
 
 def _then(language: str, first: str, second: str) -> str:
     """Two sentences: Chinese sets them side by side, after a full-width full stop."""
-    return first + ("" if language == "zh" else " ") + second
+    return first + sentence_gap(language) + second
 
 
 def _start_again(language: str, text: str, keyword: str | None) -> str:

@@ -5,7 +5,13 @@ from typing import Protocol
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 
-from engagement.i18n import HTML_LANG, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, respondent_text
+from engagement.i18n import (
+    HTML_LANG,
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    respondent_text,
+    sentence_gap,
+)
 from engagement.web.csrf import form_token
 
 
@@ -17,6 +23,10 @@ class NamedInLanguages(Protocol):
 
 def current_language() -> str:
     return str(get_locale() or "en").split("_")[0]
+
+
+def between_sentences() -> str:
+    return sentence_gap(current_language())
 
 
 def translated(text: dict[str, str] | None, language: str | None = None) -> str:
@@ -76,6 +86,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         translated=translated,
         current_language=current_language,
+        between_sentences=between_sentences,
         language_links=language_links,
         respondent_csrf_token=form_token,
         _r=respondent_text,

@@ -52,6 +52,8 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     assert "75.0%" in page.text and "(n=20)" in page.text  # Madison
     assert "68.6%" in page.text and "(n=35)" in page.text  # district: 24 of 35
     assert "<svg" in page.text and "<desc>" in page.text
+    chinese = client.get("/reports/area/D?lang=zh").text  # 。 then the next sentence, no space
+    assert "。答卷人数少于 10 人的群体不予显示。" in chinese
     # The district page has no schools to set a bar beside: a table, no one-bar charts.
     district = client.get("/reports/district?lang=en").text
     assert "<svg" not in district and "Indicators: percent of respondents" in district

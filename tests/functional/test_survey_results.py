@@ -73,6 +73,9 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     assert "En desacuerdo: 4 · De acuerdo: 11" in spanish
     chinese = client.get("/reports/survey/staff-2026?lang=zh").text
     assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
+    # Sentences side by side after 。, with no ASCII space: open survey, then suppression.
+    assert "。<strong>问卷仍在进行中：这些数字还会变化。</strong>答卷人数少于" in chinese
+    assert ".</strong> Groups smaller than" in client.get("/reports/survey/staff-2026?lang=en").text
     filtered = client.get("/reports/survey/staff-2026?lang=zh&language=en").text
     assert "<strong>筛选：</strong>语言：English" in filtered  # no ASCII space in Chinese
 
