@@ -71,6 +71,9 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
 
     spanish = client.get("/reports/survey/staff-2026?lang=es").text
     assert "En desacuerdo: 4 · De acuerdo: 11" in spanish
+    # "All" agrees with its label: el idioma, todos; la categoría de la escuela, todas.
+    assert '<select name="language"><option value="">Todos</option>' in spanish
+    assert '<select name="tier"><option value="">Todas</option>' in spanish
     chinese = client.get("/reports/survey/staff-2026?lang=zh").text
     assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
     # Sentences side by side after 。, with no ASCII space: open survey, then suppression.
