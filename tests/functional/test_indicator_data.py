@@ -132,6 +132,11 @@ def test_admin_upload_reports_every_bad_row_and_imports_nothing(client, seeded, 
     make_user(seeded, clock, "admin@example.org", Role.ADMIN)
     login(client, "admin@example.org")
     token = form_token(client, "/reports/administrative")
+    # The keys the indicator column takes, each beside its title, in a table in any language.
+    chinese = client.get("/reports/administrative?lang=zh").text
+    assert "<caption>indicator 列可填写的值</caption>" in chinese
+    assert "<tr><td><code>kindergarten_readiness</code></td><td>" in chinese
+    assert "<code>kindergarten_readiness</code> (" not in chinese
     bad = client.post(
         "/reports/administrative?lang=en",
         data={"csrf_token": token, "file": (io.BytesIO(BAD_CSV.encode()), "bad.csv")},
