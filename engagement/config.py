@@ -71,8 +71,11 @@ class Config:
     SMS_PUBLIC_NUMBER = None
     # Where the twilio client sends API calls; None: Twilio itself (tests use a local fake).
     TWILIO_API_BASE_URL = None
-    # Who is asking, for HELP replies and invitations.
+    # Who is asking, for HELP replies and invitations, as each language's families read it.
+    # Without a Spanish or Chinese name (None), texts in that language use the English one.
     SMS_OFFICE_NAME = "PUSD Family Engagement"
+    SMS_OFFICE_NAME_ES = "Oficina de Familias de PUSD"
+    SMS_OFFICE_NAME_ZH = "PUSD 家庭参与办公室"
     SMS_OFFICE_PHONE = "(626) 396-3600"
     SMS_DEFAULT_REGION = "US"
     # A conversation with no reply for this long expires (default 3 days).
@@ -105,6 +108,8 @@ ENVIRONMENT_OVERRIDES = {
     "TWILIO_API_BASE_URL": ("TWILIO_API_BASE_URL", str),
     "SMS_PUBLIC_NUMBER": ("SMS_PUBLIC_NUMBER", str),
     "SMS_OFFICE_NAME": ("SMS_OFFICE_NAME", str),
+    "SMS_OFFICE_NAME_ES": ("SMS_OFFICE_NAME_ES", str),
+    "SMS_OFFICE_NAME_ZH": ("SMS_OFFICE_NAME_ZH", str),
     "SMS_OFFICE_PHONE": ("SMS_OFFICE_PHONE", str),
     "SMS_CONVERSATION_EXPIRY_HOURS": ("SMS_CONVERSATION_EXPIRY_HOURS", float),
     "SMS_SEND_RATE": ("SMS_SEND_RATE", float),
@@ -119,6 +124,14 @@ def load_config(overrides: dict | None = None, environ: os._Environ | dict | Non
         if variable in environ:
             config[key] = parse(environ[variable])
     config.update(overrides or {})
+    given = {
+        key for variable, (key, _parse) in ENVIRONMENT_OVERRIDES.items() if variable in environ
+    }
+    given |= set(overrides or {})
+    if "SMS_OFFICE_NAME" in given:  # another office: not our names for it in other languages
+        for key in ("SMS_OFFICE_NAME_ES", "SMS_OFFICE_NAME_ZH"):
+            if key not in given:
+                config[key] = None
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}

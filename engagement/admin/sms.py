@@ -294,7 +294,7 @@ def sms_preview(slug: str):
     return render_template(
         "admin/sms_preview.html",
         draft=draft,
-        previews=conversation_preview(draft.definition, _settings().office_name),
+        previews=conversation_preview(draft.definition, _settings().office),
         language_question=language_question(),
     )
 

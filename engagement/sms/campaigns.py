@@ -174,7 +174,9 @@ def _invitation_text(
     Someone who has not answered may be someone who cannot read the file's language.
     """
     message = prompts.reminder if reminder else prompts.invitation
-    text = _in_their_language(contact, lambda each: message(definition, each, settings.office_name))
+    text = _in_their_language(
+        contact, lambda each: message(definition, each, settings.office(each))
+    )
     if contact.language is not None and not reminder:
         text = prompts.kept_apart(contact.language, text)
     if contact.language is not None and not contact.language_chosen:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,11 +82,18 @@ class SmsSettings:
     expiry: timedelta
     max_tries: int = 2
     region: str = "US"
+    office_names: Mapping[str, str] = field(default_factory=dict)  # es, zh: as families say it
+
+    def office(self, language: str) -> str:
+        """Who is asking, in the words of a text in `language`."""
+        return self.office_names.get(language) or self.office_name
 
     @classmethod
     def from_config(cls, config: Any) -> SmsSettings:
+        names = {"es": config["SMS_OFFICE_NAME_ES"], "zh": config["SMS_OFFICE_NAME_ZH"]}
         return cls(
             office_name=config["SMS_OFFICE_NAME"],
+            office_names={language: name for language, name in names.items() if name},
             office_phone=config["SMS_OFFICE_PHONE"],
             expiry=timedelta(hours=float(config["SMS_CONVERSATION_EXPIRY_HOURS"])),
             max_tries=int(config["SMS_MAX_TRIES"]),
@@ -399,7 +407,9 @@ class Turn:
         language = self.contact.language or word_language
         if keyword is Keyword.HELP:
             replies = [
-                prompts.help_reply(language, self.settings.office_name, self.settings.office_phone)
+                prompts.help_reply(
+                    language, self.settings.office(language), self.settings.office_phone
+                )
             ]
             active = None if self.contact.opted_out else self.active()[0]
             if active is not None:  # then where they were, so nobody scrolls back for it

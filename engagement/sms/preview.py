@@ -6,6 +6,7 @@ smart encoding, so the designer sees the real messages and segment counts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engagement.i18n import SUPPORTED_LANGUAGES
@@ -56,7 +57,9 @@ def language_question() -> PreviewMessage:
     return _message("language", prompts.LANGUAGE_QUESTION)
 
 
-def conversation_preview(definition: SurveyDefinition, office: str) -> list[ConversationPreview]:
+def conversation_preview(
+    definition: SurveyDefinition, office: Callable[[str], str]
+) -> list[ConversationPreview]:
     """The whole conversation in each of the survey's languages (needs an app context)."""
     first = next_question(definition, {}, None)
     previews = []
@@ -83,7 +86,7 @@ def conversation_preview(definition: SurveyDefinition, office: str) -> list[Conv
         # As a contact whose language came from the contacts file gets it: with the way out.
         invitation = _message(
             "invitation",
-            prompts.kept_apart(language, prompts.invitation(definition, language, office))
+            prompts.kept_apart(language, prompts.invitation(definition, language, office(language)))
             + "\n"
             + prompts.other_languages(language)
             + "\n"

@@ -298,6 +298,35 @@ def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
     assert "(626) 555-0200" in text(client, "+16265550203", "帮助")[0]
 
 
+@pytest.mark.app_config(
+    **SMS_CONFIG,
+    SMS_OFFICE_NAME_ES="Oficina de Familias de PUSD",
+    SMS_OFFICE_NAME_ZH="PUSD 家庭参与办公室",
+)
+def test_help_names_the_office_as_each_languages_families_know_it(client, mini_open):
+    (spanish,) = text(client, "+16265550202", "ayuda")
+    assert spanish.startswith("Oficina de Familias de PUSD: encuestas escolares.")
+    assert segments(smart_encode(spanish)) == 1
+    (chinese,) = text(client, "+16265550203", "帮助")
+    assert chinese.startswith("PUSD 家庭参与办公室：学校问卷。")
+    assert text(client, PHONE, "HELP")[0].startswith("PUSD Engagement school surveys.")
+
+
+def test_the_office_names_in_other_languages_follow_the_one_configured():
+    """Another district's SMS_OFFICE_NAME is not sent to Spanish readers under our name."""
+    from engagement.config import load_config
+
+    ours = load_config(environ={})
+    assert ours["SMS_OFFICE_NAME_ES"] == "Oficina de Familias de PUSD"
+    theirs = load_config(environ={"SMS_OFFICE_NAME": "Oak Unified Family Office"})
+    assert theirs["SMS_OFFICE_NAME_ES"] is None and theirs["SMS_OFFICE_NAME_ZH"] is None
+    named = load_config(
+        environ={"SMS_OFFICE_NAME": "Oak Unified", "SMS_OFFICE_NAME_ZH": "橡树学区家庭办公室"}
+    )
+    assert named["SMS_OFFICE_NAME_ZH"] == "橡树学区家庭办公室"
+    assert named["SMS_OFFICE_NAME_ES"] is None
+
+
 def test_asking_in_plain_words_to_stop_mid_survey_opts_out(client, mini_open, clock):
     add_contact(mini_open, clock, PHONE, language="es", schools=("field",))
     text(client, PHONE, "mini")
