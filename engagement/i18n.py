@@ -71,3 +71,10 @@ def respondent_text(message: str, **variables) -> str:
 def sentence_gap(language: str | None) -> str:
     """What goes between two sentences: Chinese sets them side by side, after its 。"""
     return "" if language == "zh" else " "
+
+
+def language_label(code: str) -> str:
+    """A respondent language named in the reader's language ("Spanish", "西班牙语")."""
+    return {"en": gettext("English"), "es": gettext("Spanish"), "zh": gettext("Chinese")}.get(
+        code, code
+    )

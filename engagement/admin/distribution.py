@@ -39,6 +39,7 @@ from engagement.links import public_url
 from engagement.models import Audience, ConsentDecision, ConsentMode
 from engagement.sms import prompts
 from engagement.sms.phones import display_phone
+from engagement.surveys.definition import SurveyDefinition
 
 from . import bp
 from .forms import CsrfForm, require_csrf
@@ -89,9 +90,8 @@ def flyer(slug: str, school: str):
     code = access.code if access else None
     link = code_link(slug, code) if code else school_link(slug, match.code)
     # A class's access-code flyer is for the web only: texting would skip the code.
-    keyword = draft.definition.sms_keyword
     # The school after the keyword ("FAMILY JACKSON"): the text conversation need not ask it.
-    texting = _code_lines(link, code) if code else _texting_lines(keyword, match.code)
+    texting = _code_lines(link, code) if code else _texting_lines(draft.definition, match.code)
     return render_template(
         "admin/flyer.html",
         draft=draft,
@@ -138,18 +138,19 @@ def _access_code(slug: str, school: str):
     abort(404)
 
 
-def _texting_lines(keyword: str | None, school_code: str) -> list[tuple[str, str]]:
-    """How to answer by text, in each language; none without a keyword or a number to text."""
+def _texting_lines(definition: SurveyDefinition, school_code: str) -> list[tuple[str, str]]:
+    """How to answer by text, in each language with its own keyword (FAMILIA JACKSON: the
+    survey then starts in Spanish); none without a keyword or a number to text."""
     config = current_app.config
     number = config.get("SMS_PUBLIC_NUMBER") or config.get("TWILIO_FROM_NUMBER")
-    if not keyword or not number:
+    if not definition.sms_keyword or not number:
         return []
     shown = display_phone(number, config["SMS_DEFAULT_REGION"])
-    words = f"{keyword} {school_code.upper()}"
-    return [
-        (language, prompts.answer_by_text(language, words, shown))
-        for language in SUPPORTED_LANGUAGES
-    ]
+    lines = []
+    for language in SUPPORTED_LANGUAGES:
+        words = f"{definition.keyword_for(language)} {school_code.upper()}"
+        lines.append((language, prompts.answer_by_text(language, words, shown)))
+    return lines
 
 
 @bp.get("/surveys/<slug>/qr/<school>.<kind>")

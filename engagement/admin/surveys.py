@@ -303,7 +303,10 @@ def survey_settings(slug: str):
     settings = {
         "audience": form.get("audience", ""),
         "school_year": _school_year(form.get("school_year")),
-        "sms_keyword": form.get("sms_keyword", "").strip().upper() or None,
+        **{
+            name: form.get(name, "").strip().upper() or None
+            for name in ("sms_keyword", "sms_keyword_es", "sms_keyword_zh")
+        },
         # Anything but a plain number goes on as typed, for the validator to explain.
         "min_cell_size": min_cell_number if min_cell_number is not None else (min_cell or None),
     }

@@ -154,7 +154,14 @@ def rebase_translations(
 
 # --- survey settings, sections and questions ---------------------------------------------
 
-SETTINGS = ("audience", "school_year", "sms_keyword", "min_cell_size")
+SETTINGS = (
+    "audience",
+    "school_year",
+    "sms_keyword",
+    "sms_keyword_es",
+    "sms_keyword_zh",
+    "min_cell_size",
+)
 
 
 def set_settings(template: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:

@@ -177,7 +177,7 @@ def save_template(
 
 def _keyword_free(session: Session, survey: Survey, definition: SurveyDefinition) -> None:
     try:
-        check_keyword_free(session, survey, definition.sms_keyword)
+        check_keyword_free(session, survey, definition)
     except KeywordTaken as taken:
         raise DesignerError("keyword_taken", keyword=taken.keyword, slug=taken.slug) from taken
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from engagement.i18n import language_label
 from engagement.reporting.service import DISTRICT, IndicatorTable, on_track
 from engagement.reporting.survey_results import SurveyResults
 from engagement.web.helpers import translated
@@ -164,11 +165,6 @@ def survey_rows(results: SurveyResults, school_names: dict[str, str]):
                 answers = "" if code else answer_counts(question, row["distribution"])
                 rows.append(line(section, translated(question.text), code, row, answers))
     return header, rows
-
-
-def language_label(code: str) -> str:
-    """A respondent language named in the reader's language."""
-    return {"en": _("English"), "es": _("Spanish"), "zh": _("Chinese")}.get(code, code)
 
 
 def sentiment_label(label: str | None) -> str:

@@ -52,7 +52,6 @@ from .tables import (
     comment_rows,
     export_rows,
     grid,
-    language_label,
     row_note,
     sentiment_label,
     status_label,
@@ -226,7 +225,6 @@ def _page(
         export_urls=export_urls,
         comments=comments,
         comment_urls=comment_urls,
-        language_label=language_label,
         status=lambda indicator, code: target_status(
             table, indicator, code, grid_cells.get((code, indicator.key))
         ),

@@ -72,7 +72,7 @@ from .segments import smart_encode
 MAX_BODY = 1600
 # Replies are stored joined by form feeds, one TwiML <Message> each.
 _SEPARATOR = "\f"
-_SURVEY_KEYWORD = re.compile(r"[a-z0-9]{2,20}")
+_SURVEY_KEYWORD = re.compile(r"[^\W_]{2,20}")  # as compact() leaves one: "familia", "家庭"
 
 
 @dataclass(frozen=True)
@@ -235,20 +235,26 @@ def record_opt(
 
 @dataclass(frozen=True)
 class KeywordSurvey:
-    """The survey an SMS keyword starts, and whom it asks."""
+    """The survey an SMS keyword starts, whom it asks, and in which language (FAMILIA:
+    Spanish; None: the phone's own)."""
 
     id: int
     audience: Audience
+    language: str | None
+    definition: SurveyDefinition
 
 
 def open_survey_keywords(session: Session, now: datetime) -> dict[str, KeywordSurvey]:
-    """{keyword (lower case): survey} for surveys taking answers now, from their latest version.
+    """{keyword (as compact() reads a text): survey} for surveys taking answers now, from
+    their latest version, every language's keyword.
 
     Plain columns, newest version first: an answer given as a word asks this on every text.
     """
     return {
-        keyword: KeywordSurvey(row.id, row.audience)
-        for keyword, row, window in _keyword_surveys(session, [SurveyStatus.OPEN])
+        keyword: KeywordSurvey(row.id, row.audience, language, definition)
+        for keyword, language, definition, row, window in _keyword_surveys(
+            session, [SurveyStatus.OPEN]
+        )
         if window.accepts_responses(now)
     }
 
@@ -259,22 +265,23 @@ def closed_survey_keywords(session: Session, now: datetime) -> set[str]:
     statuses = [SurveyStatus.OPEN, SurveyStatus.CLOSED]
     return {
         keyword
-        for keyword, _row, window in _keyword_surveys(session, statuses)
+        for keyword, _language, _definition, _row, window in _keyword_surveys(session, statuses)
         if window.state(now) in ("ended", "closed")
     }
 
 
 def _keyword_surveys(session: Session, statuses: list[SurveyStatus]):
-    """(keyword, row, window) of each survey with a keyword in its latest version."""
+    """(keyword, its language, definition, row, window) for each keyword, in any language,
+    of each survey's latest version."""
     read: set[int] = set()
     for row in session.execute(_VERSIONS.where(Survey.status.in_(statuses))):
         if row.id in read:
             continue  # an older version of a survey already read
         read.add(row.id)
         window = SurveyWindow(row.id, row.slug, row.status, row.opens_at, row.closes_at)
-        keyword = definition_of_row(session, row.version_id, row.content_hash).sms_keyword
-        if keyword:
-            yield keyword.lower(), row, window
+        definition = definition_of_row(session, row.version_id, row.content_hash)
+        for keyword, language in definition.sms_keywords.items():
+            yield compact(keyword), language, definition, row, window
 
 
 _VERSIONS = (
@@ -346,18 +353,18 @@ class Turn:
             return self._switch_language(named, active)
         flyer = self._keyword_and_school(body, active)
         if flyer is not None:  # "FAMILY JACKSON", as a school's flyer prints it
-            survey, school = flyer
-            return self._keyword_start(self.session.get(Survey, survey.id), active, school)
+            keyword, school = flyer
+            return self._keyword_start(keyword, active, school)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
-            survey = self._open_keywords().get(word)
-            if survey is not None:
-                return self._keyword_start(self.session.get(Survey, survey.id), active)
+            keyword = self._open_keywords().get(word)
+            if keyword is not None:
+                return self._keyword_start(keyword, active)
             if active is None and word in closed_survey_keywords(self.session, self.now):
                 return [prompts.survey_closed(self.contact.language)]  # the flyer's, too late
         if active is None:
             started = self._promote()
             if expired is not None:
-                return [prompts.expired(self.language, _keyword(expired)), *started]
+                return [prompts.expired(self.language, _keyword(expired, self.language)), *started]
             if not started and self._finished_today():  # "thanks!", or a last thought
                 return [prompts.already_sent(self.language)]
             return started or [self._not_recognised()]
@@ -395,10 +402,14 @@ class Turn:
 
         A parent is not pointed at the staff or student survey when the family one is closed.
         """
-        open_now = self._open_keywords()
+        surveys = {survey.id: survey for survey in self._open_keywords().values()}.values()
         audience = AUDIENCE_OF_ROLE.get(self.contact.role or "") or self._last_audience()
-        theirs = [word for word, survey in open_now.items() if survey.audience == audience]
-        keywords = sorted(word.upper() for word in (theirs if audience else open_now))
+        shown = [s for s in surveys if s.audience == audience] if audience else surveys
+
+        def keywords(language: str) -> list[str]:
+            named = (survey.definition.keyword_for(language) for survey in shown)
+            return sorted(word.upper() for word in named if word)
+
         return prompts.nothing_open(self.contact.language, keywords)
 
     # --- keywords --------------------------------------------------------------------------
@@ -429,7 +440,7 @@ class Turn:
         return replies
 
     def _keyword_and_school(self, body: str, active: Conversation | None):
-        """(survey, school) for "KEYWORD SCHOOL": an open survey's keyword, then words naming
+        """(keyword, school) for "KEYWORD SCHOOL": an open survey's keyword, then words naming
         exactly one school. Only between surveys: mid-way through one, words are answers."""
         if active is not None or len(body) > 80:
             return None
@@ -444,8 +455,9 @@ class Turn:
         return (survey, named[0]) if len(named) == 1 else None
 
     def _keyword_start(
-        self, survey: Survey, active: Conversation | None, school: School | None = None
+        self, keyword: KeywordSurvey, active: Conversation | None, school: School | None = None
     ) -> list[str]:
+        survey = self.session.get(Survey, keyword.id)
         if active is not None and active.survey_id == survey.id:
             return [self.current_prompt(active)]  # resume
         if active is None and (paused := self._paused(survey.id)) is not None:
@@ -457,6 +469,10 @@ class Turn:
                 queued.school_id = school.id if school else None
                 self.session.add(queued)
             return [prompts.queued(self.language), self.current_prompt(active)]
+        if keyword.language and not self.contact.language_chosen:
+            # FAMILIA, 家庭: a keyword in Spanish or Chinese chooses that language, as ESPAÑOL
+            # would, unless the person chose another themselves.
+            self.contact.language, self.contact.language_chosen = keyword.language, True
         conversation = self.new_conversation(survey, ConversationStatus.ACTIVE)
         if school is not None:  # named on the flyer: no school question
             conversation.school_id = school.id
@@ -753,7 +769,7 @@ class Turn:
         conversation.tries += 1
         if conversation.tries >= self.settings.max_tries:
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
-            return [prompts.gave_up(self.language, _keyword(conversation))]
+            return [prompts.gave_up(self.language, _keyword(conversation, self.language))]
         return [retry]
 
     def _failed_question(self, conversation, question, error: AnswerError | None) -> list[str]:
@@ -763,7 +779,7 @@ class Turn:
         if question.required:
             pause(conversation, self.now)
             answered = bool(self._draft(conversation).draft.answers)
-            return [prompts.paused(self.language, _keyword(conversation), answered)]
+            return [prompts.paused(self.language, _keyword(conversation, self.language), answered)]
         replies = self._move_on(conversation, question.key)
         return [prompts.left_out(self.language) + "\n" + replies[0], *replies[1:]]
 
@@ -796,13 +812,13 @@ class Turn:
         return [prompts.thanks(definition, self.language), *self._promote()]
 
 
-def _keyword(conversation: Conversation) -> str | None:
-    """The survey's SMS keyword, to tell someone how to start again."""
+def _keyword(conversation: Conversation, language: str) -> str | None:
+    """The survey's SMS keyword in `language`, to tell someone how to start again."""
     from engagement.surveys.store import latest_version
 
     session = Session.object_session(conversation)
     version = latest_version(session, conversation.survey_id)
-    return definition_of(version).sms_keyword if version else None
+    return definition_of(version).keyword_for(language) if version else None
 
 
 def pause(conversation: Conversation, now: datetime) -> None:

@@ -239,22 +239,24 @@ def in_every_language(message: Callable[[str], str]) -> str:
     return "\n".join(message(language) for language in SUPPORTED_LANGUAGES)
 
 
-def nothing_open(language: str | None, keywords: Sequence[str]) -> str:
-    """A message that is neither a keyword nor an answer: the keywords that start a survey now.
+def nothing_open(language: str | None, keywords: Callable[[str], Sequence[str]]) -> str:
+    """A message that is neither a keyword nor an answer: the keywords that start a survey now,
+    each language's own (`keywords(language)`).
 
     Named, for someone who lost the flyer; and no keyword is asked for when none would work.
     """
     if language is None:
         return in_every_language(lambda each: nothing_open(each, keywords))
+    words = keywords(language)
     with speaking(language):
-        if not keywords:
+        if not words:
             return _(
                 "We did not recognise that. No survey is taking answers by text message "
                 "right now. Reply HELP for help."
             )
         return _(
             "We did not recognise that. To start a survey, text %(keywords)s. Reply HELP for help.",
-            keywords=" / ".join(keywords),
+            keywords=" / ".join(words),
         )
 
 

@@ -9,6 +9,9 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+# A survey's keyword is English (or a code); these languages may have one of their own.
+TRANSLATED_KEYWORD_LANGUAGES = ("es", "zh")
+
 
 class QuestionType(StrEnum):
     SINGLE_CHOICE = "single_choice"
@@ -127,6 +130,19 @@ class SurveyDefinition:
     outcomes: tuple[Outcome, ...] = ()
     sms_keyword: str | None = None
     min_cell_size: int | None = None
+    # The keyword in Spanish and Chinese ("FAMILIA", "家庭"), by language: texted, it starts
+    # the survey in that language, and that language's flyer line prints it.
+    sms_keyword_in: dict[str, str] = field(default_factory=dict)
+
+    def keyword_for(self, language: str | None) -> str | None:
+        """The keyword that a flyer line or a text in `language` names."""
+        return self.sms_keyword_in.get(language or "") or self.sms_keyword
+
+    @property
+    def sms_keywords(self) -> dict[str, str | None]:
+        """Every keyword, with the language it starts the survey in (None: the phone's)."""
+        found: dict[str, str | None] = {self.sms_keyword: None} if self.sms_keyword else {}
+        return found | {word: language for language, word in self.sms_keyword_in.items()}
 
     # Definitions are immutable and cached per version: derived lookups are computed once.
     @cached_property
@@ -245,6 +261,7 @@ def definition_to_dict(definition: SurveyDefinition) -> dict[str, Any]:
             "intro": dict(definition.intro),
             "thanks": dict(definition.thanks),
             "sms_keyword": definition.sms_keyword,
+            **{f"sms_keyword_{lang}": word for lang, word in definition.sms_keyword_in.items()},
             "min_cell_size": definition.min_cell_size,
             "sections": [
                 {
@@ -300,6 +317,11 @@ def definition_from_dict(data: dict[str, Any]) -> SurveyDefinition:
         intro=dict(data.get("intro", {})),
         thanks=dict(data.get("thanks", {})),
         sms_keyword=data.get("sms_keyword"),
+        sms_keyword_in={
+            lang: data[f"sms_keyword_{lang}"]
+            for lang in TRANSLATED_KEYWORD_LANGUAGES
+            if data.get(f"sms_keyword_{lang}")
+        },
         min_cell_size=data.get("min_cell_size"),
         sections=tuple(
             Section(

@@ -57,22 +57,27 @@ def latest_version(session: Session, survey_id: int) -> SurveyVersion | None:
     ).first()
 
 
-def check_keyword_free(session: Session, survey: Survey, keyword: str | None) -> None:
-    """Raise KeywordTaken if another open survey (or one set to open) answers to `keyword`.
+def check_keyword_free(session: Session, survey: Survey, definition: SurveyDefinition) -> None:
+    """Raise KeywordTaken if another open survey (or one set to open) answers to one of
+    `definition`'s keywords, in any language.
 
     Flyers already printed send their keyword's texts to one survey; a second would take
     them all from the day it opened.
     """
-    if not keyword:
+    from engagement.sms.keywords import compact
+
+    ours = {compact(word): word for word in definition.sms_keywords}
+    if not ours:
         return
     others = session.scalars(
         select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.id != survey.id)
     )
     for other in others:
         version = latest_version(session, other.id)
-        theirs = definition_of(version).sms_keyword if version is not None else None
-        if theirs and theirs.lower() == keyword.lower():
-            raise KeywordTaken(keyword.upper(), other.slug)
+        theirs = definition_of(version).sms_keywords if version is not None else {}
+        for word in theirs:
+            if compact(word) in ours:
+                raise KeywordTaken(ours[compact(word)].upper(), other.slug)
 
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:
@@ -201,7 +206,7 @@ def set_status(
     if status is SurveyStatus.OPEN:
         version = latest_version(session, survey.id)
         if version is not None:
-            check_keyword_free(session, survey, definition_of(version).sms_keyword)
+            check_keyword_free(session, survey, definition_of(version))
     survey.status = status
     if opens_at is not None:
         survey.opens_at = opens_at

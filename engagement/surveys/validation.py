@@ -10,6 +10,7 @@ from typing import Any
 from engagement.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from .definition import (
+    TRANSLATED_KEYWORD_LANGUAGES,
     Choice,
     Outcome,
     OutcomeRule,
@@ -34,6 +35,8 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 SMS_KEYWORD = re.compile(r"^[A-Z0-9]{2,20}$")
+# Spanish and Chinese keywords: any script's letters ("FAMILIA", "ENCUESTA", "家庭").
+TRANSLATED_KEYWORD = re.compile(r"^[^\W_]{2,20}$")
 DEFAULT_TEXT_LENGTH = 1000
 MAX_TEXT_LENGTH = 5000
 
@@ -46,6 +49,8 @@ TOP_LEVEL_FIELDS = {
     "intro",
     "thanks",
     "sms_keyword",
+    "sms_keyword_es",
+    "sms_keyword_zh",
     "min_cell_size",
     "choice_sets",
     "sections",
@@ -211,6 +216,7 @@ def validate_template(
                 f"sms_keyword: {sms_keyword} is a word text messages keep for themselves"
                 " (STOP, START, HELP, SKIP and language names, in English, Spanish and Chinese)",
             )
+    sms_keyword_in = _translated_keywords(c, data, sms_keyword)
     min_cell_size = data.get("min_cell_size")
     if min_cell_size is not None and (not _is_int(min_cell_size) or min_cell_size < 1):
         c.add("survey", "min_cell_size: a whole number, at least 1")
@@ -234,10 +240,37 @@ def validate_template(
             thanks=thanks,
             outcomes=outcomes,
             sms_keyword=sms_keyword,
+            sms_keyword_in=sms_keyword_in,
             min_cell_size=min_cell_size,
         ),
         c.problems,
     )
+
+
+def _translated_keywords(c: _Collector, data: Mapping, keyword: str | None) -> dict[str, str]:
+    """sms_keyword_es, sms_keyword_zh: a word of that language's letters, none a keyword twice."""
+    from engagement.sms.keywords import compact
+
+    found: dict[str, str] = {}
+    seen = {compact(keyword)} if keyword else set()
+    for language in TRANSLATED_KEYWORD_LANGUAGES:
+        field_name = f"sms_keyword_{language}"
+        raw = data.get(field_name)
+        if raw is None:
+            continue
+        word = str(raw).strip().upper()
+        if keyword is None:
+            c.add("survey", f"{field_name}: needs sms_keyword, the one every flyer can print")
+        elif not TRANSLATED_KEYWORD.match(word) or word.isdigit():
+            c.add("survey", f"{field_name}: 2-20 letters or digits, no spaces, a letter at least")
+        elif _taken_by_the_sms_service(word):
+            c.add("survey", f"{field_name}: {word} is a word text messages keep for themselves")
+        elif compact(word) in seen:
+            c.add("survey", f"{field_name}: {word} is already this survey's keyword")
+        else:
+            seen.add(compact(word))
+            found[language] = word
+    return found
 
 
 def _choice_sets(c: _Collector, raw: Any) -> dict[str, tuple[Choice, ...]]:

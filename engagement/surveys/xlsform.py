@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from engagement.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
-from .definition import Question, QuestionType, SurveyDefinition
+from .definition import TRANSLATED_KEYWORD_LANGUAGES, Question, QuestionType, SurveyDefinition
 from .scales import NOT_APPLICABLE_VALUE
 from .validation import Problem
 
@@ -43,7 +43,14 @@ LANGUAGE_WORDS = {
 }
 SURVEY_EXTRAS = ("type", "indicator", "favourable", "reverse_coded", "protected", "sets")
 CHOICE_EXTRAS = ("value", "not_applicable", "exclusive")
-SETTINGS_EXTRAS = ("audience", "school_year", "sms_keyword", "min_cell_size")
+SETTINGS_EXTRAS = (
+    "audience",
+    "school_year",
+    "sms_keyword",
+    "sms_keyword_es",
+    "sms_keyword_zh",
+    "min_cell_size",
+)
 TRANSLATED_SETTINGS = ("title", "intro", "thanks")
 
 NUMBER = r"(-?\d+(?:\.\d+)?)"
@@ -198,6 +205,10 @@ def write_xlsform(definition: SurveyDefinition) -> bytes:
         "default_language": LANGUAGE_COLUMN["en"],
         **{EXTRA + "audience": definition.audience, EXTRA + "school_year": definition.school_year},
         EXTRA + "sms_keyword": definition.sms_keyword or "",
+        **{
+            EXTRA + f"sms_keyword_{language}": definition.sms_keyword_in.get(language, "")
+            for language in TRANSLATED_KEYWORD_LANGUAGES
+        },
         EXTRA + "min_cell_size": definition.min_cell_size,
     }
     for name in TRANSLATED_SETTINGS:

@@ -9,6 +9,7 @@ from engagement.i18n import (
     HTML_LANG,
     LANGUAGE_NAMES,
     SUPPORTED_LANGUAGES,
+    language_label,
     respondent_text,
     sentence_gap,
 )
@@ -87,6 +88,7 @@ def register(app: Flask) -> None:
         translated=translated,
         current_language=current_language,
         between_sentences=between_sentences,
+        language_label=language_label,
         language_links=language_links,
         respondent_csrf_token=form_token,
         _r=respondent_text,

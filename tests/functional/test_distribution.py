@@ -50,6 +50,33 @@ def test_a_school_flyer_tells_parents_how_to_answer_by_text_in_three_languages(s
     )
 
 
+def test_keywords_in_spanish_and_chinese_are_set_in_the_designer_and_printed(staff, app):
+    """Each flyer line names its language's keyword: texted, it starts the survey in it."""
+    app.config["TWILIO_FROM_NUMBER"] = "+16265550199"
+    settings = {"version": "1", "audience": "parent", "school_year": "2026-27"}
+    settings |= {"sms_keyword": "mini", "sms_keyword_es": "corta", "sms_keyword_zh": "小调查"}
+    token = form_token(staff, "/admin/surveys/mini-2026")
+    saved = staff.post("/admin/surveys/mini-2026/settings", data={"csrf_token": token, **settings})
+    assert saved.status_code == 302, saved.text
+    survey = staff.get("/admin/surveys/mini-2026").text
+    assert 'name="sms_keyword_es" lang="es" value="CORTA"' in survey
+    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    assert "send MINI JACKSON to (626) 555-0199." in flyer
+    assert "envíe CORTA JACKSON al (626) 555-0199." in flyer
+    assert "发送 小调查 JACKSON 至 (626) 555-0199。" in flyer
+    preview = staff.get("/admin/surveys/mini-2026/sms-preview?lang=en").text
+    assert "Texting CORTA starts it in Spanish." in preview
+    assert "Texting 小调查 starts it in Chinese." in preview
+    # A keyword the texts keep for themselves is refused with the reason.
+    settings["sms_keyword_es"] = "ayuda"
+    token = form_token(staff, "/admin/surveys/mini-2026")
+    refused = staff.post(
+        "/admin/surveys/mini-2026/settings", data={"csrf_token": token, **settings, "version": "2"}
+    )
+    assert refused.status_code == 422
+    assert "sms_keyword_es: AYUDA is a word text messages keep for themselves" in refused.text
+
+
 def test_students_type_a_code_that_names_only_their_school(staff, client, seeded):
     made = staff.post(
         "/admin/surveys/protected-2026/codes",

@@ -165,3 +165,65 @@ def test_the_import_page_says_who_kept_their_own_language(client, mini_open, clo
     assert "1 contact kept the language they chose by text, not the file's" in done.text
     found = contact(mini_open)
     assert (found.language, found.role) == ("zh", "guardian")  # the rest of the row applies
+
+
+@pytest.fixture
+def keywords_open(seeded, clock):
+    """The mini survey with a keyword of its own in Spanish and in Chinese."""
+    from dataclasses import replace
+
+    from engagement.surveys.store import save_definition
+    from tests.support import mini
+
+    definition = replace(mini(), sms_keyword_in={"es": "CORTA", "zh": "小调查"})
+    save_definition(seeded, definition, clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    return seeded
+
+
+def test_a_keyword_in_spanish_or_chinese_starts_the_survey_in_that_language(
+    client, keywords_open, clock
+):
+    """No language question first: the word already said which."""
+    (first,) = text(client, PHONE, "Corta")
+    assert first.startswith("Encuesta mini. Responda STOP")
+    assert first.endswith(
+        "¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela."
+    )
+    assert (contact(keywords_open).language, contact(keywords_open).language_chosen) == ("es", True)
+    # On a flyer: the Chinese keyword, then the school.
+    (chinese,) = text(client, "+16265550299", "小调查 杰克逊")
+    assert chinese.startswith("小调查。回复 STOP 退订") and "您今年参加过学校活动吗？" in chinese
+    # Someone who chose English themselves stays in English whatever word they text.
+    add_contact(keywords_open, clock, "+16265550298", language="en", schools=("field",))
+    chosen = keywords_open.scalars(select(Contact).where(Contact.phone == "+16265550298")).one()
+    chosen.language_chosen = True
+    keywords_open.commit()
+    assert text(client, "+16265550298", "CORTA")[0].startswith("Mini survey.")
+    # The English keyword still asks the language of a phone we do not know.
+    assert text(client, "+16265550297", "MINI")[0].startswith("Reply 1 for English.")
+
+
+def test_texts_name_the_keyword_of_their_language(client, keywords_open, clock):
+    add_contact(keywords_open, clock, PHONE, language="es", schools=("field",))
+    assert "envíe CORTA" in text(client, PHONE, "hola")[0]  # nothing going: how to start
+    add_contact(keywords_open, clock, "+16265550298", language="zh", schools=("field",))
+    assert "请发送 小调查" in text(client, "+16265550298", "你好")[0]
+
+
+def test_a_keyword_in_any_language_is_one_survey_s_only(keywords_open, clock):
+    from dataclasses import replace
+
+    from engagement.models import Survey
+    from engagement.surveys.store import KeywordTaken, check_keyword_free
+    from tests.support import mini
+
+    other = Survey(slug="other-2026", title={"en": "Other"}, audience="parent")
+    other.school_year, other.status, other.created_at = "2026-27", SurveyStatus.DRAFT, clock()
+    keywords_open.add(other)
+    keywords_open.flush()
+    taking = replace(mini(), slug="other-2026", sms_keyword="OTHER", sms_keyword_in={"es": "corta"})
+    with pytest.raises(KeywordTaken) as taken:
+        check_keyword_free(keywords_open, other, taking)
+    assert (taken.value.keyword, taken.value.slug) == ("CORTA", "mini-2026")
+    check_keyword_free(keywords_open, other, replace(taking, sms_keyword_in={"es": "OTRA"}))

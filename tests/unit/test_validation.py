@@ -121,6 +121,42 @@ def test_a_text_keyword_the_sms_service_answers_itself_is_a_problem():
             ]
 
 
+@pytest.mark.parametrize(
+    ("field", "word", "problem"),
+    [
+        ("sms_keyword_es", "familia", None),  # stored upper case, matched as texted
+        ("sms_keyword_zh", "家庭", None),
+        ("sms_keyword_es", "ENCUESTAÑ", None),  # a Spanish letter
+        ("sms_keyword_es", "DOS PALABRAS", "2-20 letters or digits, no spaces, a letter at least"),
+        ("sms_keyword_es", "2026", "2-20 letters or digits, no spaces, a letter at least"),
+        ("sms_keyword_es", "AYUDA", "AYUDA is a word text messages keep for themselves"),
+        ("sms_keyword_zh", "中文", "中文 is a word text messages keep for themselves"),
+        ("sms_keyword_zh", "退订", "退订 is a word text messages keep for themselves"),
+        ("sms_keyword_es", "mini", "MINI is already this survey's keyword"),
+    ],
+)
+def test_a_keyword_in_spanish_or_chinese(field, word, problem):
+    raw = raw_mini()
+    raw[field] = word
+    definition, problems = validate_template(raw, "x.yaml", catalogue())
+    if problem is None:
+        assert problems == []
+        assert definition.sms_keyword_in == {field[-2:]: word.upper()}
+        assert definition.keyword_for(field[-2:]) == word.upper()
+        assert definition.keyword_for("en") == "MINI"
+    else:
+        assert [str(p) for p in problems] == [f"x.yaml: survey: {field}: {problem}"]
+
+
+def test_a_keyword_in_another_language_needs_the_main_one():
+    raw = raw_mini()
+    del raw["sms_keyword"]
+    raw["sms_keyword_es"] = "CORTA"
+    assert problems_of(raw) == [
+        "x.yaml: survey: sms_keyword_es: needs sms_keyword, the one every flyer can print"
+    ]
+
+
 def test_unknown_type_field_and_administrative_indicator():
     raw = raw_mini()
     raw["sections"][0]["questions"][0]["type"] = "slider"
