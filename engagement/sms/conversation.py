@@ -769,7 +769,12 @@ class Turn:
         conversation.tries += 1
         if conversation.tries >= self.settings.max_tries:
             finish(self.session, conversation, ConversationStatus.ENDED, self.now)
-            return [prompts.gave_up(self.language, _keyword(conversation, self.language))]
+            keyword = _keyword(conversation, self.language)
+            if conversation.step is ConversationStep.SCHOOL and keyword:
+                # Starting again would ask the same: the flyer's way skips the question.
+                phone = self.settings.office_phone
+                return [prompts.school_not_found_stop(self.language, keyword, phone)]
+            return [prompts.gave_up(self.language, keyword)]
         return [retry]
 
     def _failed_question(self, conversation, question, error: AnswerError | None) -> list[str]:

@@ -217,6 +217,17 @@ def gave_up(language: str, keyword: str | None) -> str:
         return _start_again(language, text, keyword)
 
 
+def school_not_found_stop(language: str, keyword: str, phone: str) -> str:
+    """The school's name not found after the last try: how to name it with the keyword."""
+    with speaking(language):
+        return _(
+            "Sorry, we could not find your school, so we stopped this survey. To start again,"
+            " text %(keyword)s followed by your school's name, or call %(phone)s for help.",
+            keyword=keyword,
+            phone=phone,
+        )
+
+
 def expired(language: str, keyword: str | None) -> str:
     with speaking(language) as language:
         return _start_again(language, _("This survey conversation timed out."), keyword)

@@ -147,6 +147,32 @@ def test_a_grandparent_names_the_school_in_chinese(client, mini_open):
     assert mini_open.get(School, conversation.school_id).code == "washington-ms"
 
 
+def test_a_school_not_found_three_times_says_how_to_name_it_with_the_keyword(client, mini_open):
+    """Starting again would ask the same question: the keyword and the school skip it."""
+    text(client, PHONE, "MINI")
+    text(client, PHONE, "3")
+    assert text(client, PHONE, "不知道")[0].startswith("抱歉，我们没有找到这所学校。")
+    text(client, PHONE, "北京小学")
+    (stopped,) = text(client, PHONE, "那个学校")
+    assert stopped == (
+        "抱歉，我们没有找到您说的学校，因此停止了这份问卷。"
+        "如需重新开始，请发送 MINI 加上学校名称，或致电 (626) 555-0200 寻求帮助。"
+    )
+    assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
+    assert text(client, PHONE, "MINI 菲尔德")[0].startswith("小调查。")  # as it says: started
+
+
+def test_a_language_not_understood_three_times_stops_with_the_keyword(client, mini_open):
+    text(client, PHONE, "MINI")
+    assert "Reply 1 for English." in text(client, PHONE, "hmm")[0]
+    text(client, PHONE, "what")
+    (stopped,) = text(client, PHONE, "??")
+    assert stopped == (
+        "Sorry, we could not understand your answer, so we stopped this survey."
+        " Text MINI to start again."
+    )
+
+
 def test_a_chinese_school_name_from_a_phone_not_in_the_contacts(client, mini_open):
     text(client, PHONE, "MINI")
     text(client, PHONE, "3")
