@@ -79,7 +79,7 @@ def export_rows(table: IndicatorTable, school_codes: list[str], school_names: di
                 [
                     indicator.result_area.code,
                     translated(indicator.title),
-                    school_names.get(code, _("District")) if code else _("District"),
+                    school_names.get(code) or code or _("District"),
                     cell.n if cell.shown else None,
                     round(cell.pct, 1) if cell.shown else None,
                     cell_note(cell, table.min_cell),
@@ -143,7 +143,7 @@ def survey_rows(results: SurveyResults, school_names: dict[str, str]):
 
     def line(section, text, code, row, answers=""):
         pct = row["pct_favourable"]
-        school = school_names.get(code, code) if code else _("District")
+        school = school_names.get(code) or code or _("District")
         rounded = None if pct is None else round(pct, 1)
         note = row_note(row, min_cell)
         return [translated(section.title), text, school, row["n"], rounded, answers, note]

@@ -91,6 +91,19 @@ def _group_labels(school_year: str, slug: str | None = None) -> dict[str, dict[s
     }
 
 
+def _place_names(schools) -> dict[str, str]:
+    """Each school's name by code, and the name of the all-schools row (DISTRICT)."""
+    return {**{s.code: s.name for s in schools}, DISTRICT: _district_label()}
+
+
+def _district_label() -> str:
+    """The all-schools row: the district, or under a tier filter only that tier's schools."""
+    tier = _filters().tier
+    if tier:
+        return _("All %(tier)s schools", tier=TIER_LABELS[tier])
+    return _("District")
+
+
 def _filters() -> Filters:
     """The page's filters; a value no respondent can have is a bad address (400), not an empty
     report."""
@@ -156,7 +169,7 @@ def _charts(table, codes, names):
                 continue
             bars.append(
                 Bar(
-                    names.get(code, _("District")) if code else _("District"),
+                    names[code],
                     cell.pct if cell.shown else None,
                     cell_note(cell, table.min_cell),
                     district=code == DISTRICT,
@@ -192,7 +205,7 @@ def _page(
     comments=None,
     **context,
 ):
-    names = {s.code: s.name for s in table.schools}
+    names = _place_names(table.schools)
     grid_cells = grid(table, codes)
     export_urls = (
         {fmt: url_keeping_query(export[0], fmt=fmt, **export[1]) for fmt in ("csv", "xlsx")}
@@ -333,7 +346,7 @@ def district():
 
 
 def _export(table, codes, fmt: str, name: str):
-    names = {s.code: s.name for s in table.schools}
+    names = _place_names(table.schools)
     header, rows = export_rows(table, codes, names)
     return _download(header, rows, fmt, name, table.school_year, "reports.export")
 
@@ -479,6 +492,7 @@ def survey(slug: str):
         rows=results.by_question,
         section_rows=results.by_section,
         answer_counts=answer_counts,
+        district_label=_district_label(),
         note=lambda row: row_note(row, report.min_cell),
         filters=_filters(),
         channels={channel.value: label for channel, label in CHANNEL_LABELS.items()},
@@ -499,7 +513,7 @@ def survey_export(slug: str, fmt: str):
     chosen = _chosen_school(_school_choices(scope_of(current_user, Permission.EXPORT_REPORTS)))
     if chosen is not None:  # the file of the page it was asked from: that school and the district
         results = only_school(results, chosen.code)
-    names = dict(db.session.execute(select(School.code, School.name)).all())
+    names = _place_names(db.session.scalars(select(School)))
     header, rows = survey_rows(results, names)
     year = results.report.survey.school_year
     return _download(header, rows, fmt, f"survey-{slug}", year, "reports.export")

@@ -52,6 +52,13 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     assert "75.0%" in page.text and "(n=20)" in page.text  # Madison
     assert "68.6%" in page.text and "(n=35)" in page.text  # district: 24 of 35
     assert "<svg" in page.text and "<desc>" in page.text
+    # Under a tier filter the all-schools row is that tier's schools, not the district.
+    focus = client.get("/reports/area/D?lang=en&tier=focus").text
+    assert '<th scope="row">All Focus schools</th>' in focus
+    assert '<th scope="row">District</th>' not in focus
+    focus_csv = client.get("/reports/area/D/export.csv?lang=en&tier=focus").text
+    assert ",All Focus schools," in focus_csv and ",District," not in focus_csv
+    assert ",District," in client.get("/reports/area/D/export.csv?lang=en").text
     chinese = client.get("/reports/area/D?lang=zh").text  # 。 then the next sentence, no space
     assert "。答卷人数少于 10 人的群体不予显示。" in chinese
     # The district page has no schools to set a bar beside: a table, no one-bar charts.

@@ -74,6 +74,8 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     # "All" agrees with its label: el idioma, todos; la categoría de la escuela, todas.
     assert '<select name="language"><option value="">Todos</option>' in spanish
     assert '<select name="tier"><option value="">Todas</option>' in spanish
+    excelling = client.get("/reports/survey/staff-2026?lang=zh&tier=excelling").text
+    assert '<th scope="row">所有“优秀”类学校</th>' in excelling
     chinese = client.get("/reports/survey/staff-2026?lang=zh").text
     assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
     # Sentences side by side after 。, with no ASCII space: open survey, then suppression.
