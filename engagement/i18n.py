@@ -1,10 +1,12 @@
 """Supported languages and how a request's language is chosen."""
 
+from collections.abc import Iterable
 from functools import cache
 
 from babel import Locale
+from babel.lists import format_list
 from flask import g, has_request_context, request
-from flask_babel import get_translations, gettext
+from flask_babel import get_locale, get_translations, gettext
 
 SUPPORTED_LANGUAGES = ("en", "es", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -78,3 +80,8 @@ def language_label(code: str) -> str:
     return {"en": gettext("English"), "es": gettext("Spanish"), "zh": gettext("Chinese")}.get(
         code, code
     )
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names joined as the reader's language joins them: "Ana and Li", "Ana y Li", "Ana和Li"."""
+    return format_list(list(items), locale=get_locale() or DEFAULT_LANGUAGE)

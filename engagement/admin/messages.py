@@ -5,6 +5,7 @@ from flask_babel import ngettext
 
 from engagement.designer.service import DesignerError
 from engagement.distribution.service import DistributionError
+from engagement.i18n import listed
 from engagement.sms.campaigns import CampaignError
 from engagement.sms.contacts import BadRow, ContactFileError
 
@@ -24,12 +25,23 @@ def designer_message(error: DesignerError) -> str:
             "Please reload it and make your change again.",
             number=p.get("number"),
         ),
-        "translation_conflict": lambda: _(
-            "Someone saved version %(number)s while you were typing, and changed %(count)s of "
-            "the texts you changed. Nothing was saved. Your text is in the boxes, theirs is "
-            "shown under each one: choose, then save again.",
-            number=p.get("number"),
-            count=len(p.get("conflicts", {})),
+        "translation_conflict": lambda: (
+            _(
+                "%(names)s saved version %(number)s while you were typing, and changed %(count)s of "
+                "the texts you changed. Nothing was saved. Your text is in the boxes, theirs is "
+                "shown under each one: choose, then save again.",
+                names=listed(p["by"]),
+                number=p.get("number"),
+                count=len(p.get("conflicts", {})),
+            )
+            if p.get("by")
+            else _(
+                "Someone saved version %(number)s while you were typing, and changed %(count)s of "
+                "the texts you changed. Nothing was saved. Your text is in the boxes, theirs is "
+                "shown under each one: choose, then save again.",
+                number=p.get("number"),
+                count=len(p.get("conflicts", {})),
+            )
         ),
         "open_needs_translations": lambda: _(
             "This survey is open: every text must stay translated into English, Spanish and "

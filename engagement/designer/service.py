@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engagement.adapters.clock import Clock
 from engagement.audit import record
 from engagement.models import (
+    AuditEvent,
     Campaign,
     Conversation,
     ConversationStatus,
@@ -250,6 +251,7 @@ def save_translations(
                 number=current.number,
                 conflicts=conflicts,
                 rebased=edits,
+                by=_saved_by(session, slug, typed_on, current.number),
             )
     return edit(
         session,
@@ -260,6 +262,24 @@ def save_translations(
         details={"change": "translations"},
         expected_version=current.number if current else None,
     )
+
+
+def _saved_by(session: Session, slug: str, after: int, upto: int) -> list[str]:
+    """Who saved the survey's versions after `after` up to `upto`, from the audit log (the
+    versions themselves do not say): their names, or the email of a deleted account."""
+    events = session.execute(
+        select(AuditEvent.actor_email, User.name, AuditEvent.details)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.target == slug, AuditEvent.action.like("survey.%"))
+        .order_by(AuditEvent.id.desc())
+        .limit(200)
+    )
+    names: list[str] = []
+    for email, name, details in events:
+        version = (details or {}).get("version")
+        if isinstance(version, int) and after < version <= upto and (name or email) not in names:
+            names.append(name or email)
+    return names
 
 
 def create_survey(session: Session, template: Template, *, actor: User, clock: Clock) -> Saved:

@@ -651,19 +651,24 @@ def test_two_translators_at_once_keep_each_others_work(designer, seeded, clock):
 
 
 def test_a_text_both_translators_changed_is_shown_to_choose_and_nothing_is_lost(
-    designer, seeded, clock
+    designer, app, seeded, clock
 ):
     save_definition(seeded, mini(), clock)
+    make_user(seeded, clock, "lucia@example.org", Role.DESIGNER)
+    lucia = app.test_client()
+    login(lucia, "lucia@example.org")
     url = "/admin/surveys/mini-2026/translations"
-    first = _translation_form(designer.get(url).text)
-    second = dict(first)
+    first = _translation_form(lucia.get(url).text)
+    second = _translation_form(designer.get(url).text)
     first["t:title:es"] = "Encuesta corta"
     first["t:sections.0.title:es"] = "Primera parte"  # only the first translator's change
     second["t:title:es"] = "Encuesta breve"
     second["t:sections.0.title:zh"] = "第一部分"
-    assert designer.post(url, data=first).status_code == 302
+    assert lucia.post(url, data=first).status_code == 302
     clash = designer.post(url, data=second)
     assert clash.status_code == 422
+    # Who it was, from the audit log: they can be asked which wording to keep.
+    assert "lucia saved version 2 while you were typing, and changed 1 of the texts" in clash.text
     assert "changed 1 of the texts you changed. Nothing was saved." in clash.text
     # Their own typing is still in the boxes; the other person's text is shown beside it.
     assert ">Encuesta breve</textarea>" in clash.text and ">第一部分</textarea>" in clash.text
