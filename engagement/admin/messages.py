@@ -27,9 +27,9 @@ def designer_message(error: DesignerError) -> str:
         ),
         "translation_conflict": lambda: (
             _(
-                "%(names)s saved version %(number)s while you were typing, and changed %(count)s of "
-                "the texts you changed. Nothing was saved. Your text is in the boxes, theirs is "
-                "shown under each one: choose, then save again.",
+                "%(names)s saved version %(number)s while you were typing, and changed "
+                "%(count)s of the texts you changed. Nothing was saved. Your text is in the "
+                "boxes, theirs is shown under each one: choose, then save again.",
                 names=listed(p["by"]),
                 number=p.get("number"),
                 count=len(p.get("conflicts", {})),
