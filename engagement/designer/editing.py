@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engagement.i18n import SUPPORTED_LANGUAGES
+from engagement.surveys.definition import SETTINGS
 
 Path = tuple[str | int, ...]
 
@@ -153,15 +154,6 @@ def rebase_translations(
 
 
 # --- survey settings, sections and questions ---------------------------------------------
-
-SETTINGS = (
-    "audience",
-    "school_year",
-    "sms_keyword",
-    "sms_keyword_es",
-    "sms_keyword_zh",
-    "min_cell_size",
-)
 
 
 def set_settings(template: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,15 @@ from typing import Any
 
 # A survey's keyword is English (or a code); these languages may have one of their own.
 TRANSLATED_KEYWORD_LANGUAGES = ("es", "zh")
+# A survey's settings that are neither text to translate nor questions: the designer's
+# settings form and XLSForm's settings sheet carry the same ones.
+SETTINGS = (
+    "audience",
+    "school_year",
+    "sms_keyword",
+    *(f"sms_keyword_{language}" for language in TRANSLATED_KEYWORD_LANGUAGES),
+    "min_cell_size",
+)
 
 
 class QuestionType(StrEnum):

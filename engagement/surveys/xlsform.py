@@ -21,7 +21,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from engagement.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
-from .definition import TRANSLATED_KEYWORD_LANGUAGES, Question, QuestionType, SurveyDefinition
+from .definition import (
+    SETTINGS,
+    TRANSLATED_KEYWORD_LANGUAGES,
+    Question,
+    QuestionType,
+    SurveyDefinition,
+)
 from .scales import NOT_APPLICABLE_VALUE
 from .validation import Problem
 
@@ -43,14 +49,6 @@ LANGUAGE_WORDS = {
 }
 SURVEY_EXTRAS = ("type", "indicator", "favourable", "reverse_coded", "protected", "sets")
 CHOICE_EXTRAS = ("value", "not_applicable", "exclusive")
-SETTINGS_EXTRAS = (
-    "audience",
-    "school_year",
-    "sms_keyword",
-    "sms_keyword_es",
-    "sms_keyword_zh",
-    "min_cell_size",
-)
 TRANSLATED_SETTINGS = ("title", "intro", "thanks")
 
 NUMBER = r"(-?\d+(?:\.\d+)?)"
@@ -617,7 +615,7 @@ def read_xlsform(content: bytes, file: str) -> tuple[dict[str, Any], list[Proble
         text = reader.translated(settings, name)
         if text:
             data[name] = text
-    for name in SETTINGS_EXTRAS:
+    for name in SETTINGS:
         value = settings.get(EXTRA + name)
         if value not in (None, ""):
             data[name] = value if name == "min_cell_size" else str(value)
@@ -626,7 +624,7 @@ def read_xlsform(content: bytes, file: str) -> tuple[dict[str, Any], list[Proble
     if outcomes is not None:
         data["outcomes"] = [_outcome(cells) for _, cells in outcomes.rows]
     known_settings = {"form_title", "form_id", "default_language", "version"} | {
-        EXTRA + n for n in SETTINGS_EXTRAS
+        EXTRA + n for n in SETTINGS
     }
     if settings_sheet is not None:
         reader.check_columns(settings_sheet, known_settings, TRANSLATED_SETTINGS)
