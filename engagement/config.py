@@ -74,7 +74,7 @@ class Config:
     # Who is asking, for HELP replies and invitations, as each language's families read it.
     # Without a Spanish or Chinese name (None), texts in that language use the English one.
     SMS_OFFICE_NAME = "PUSD Family Engagement"
-    SMS_OFFICE_NAME_ES = "Oficina de Familias de PUSD"
+    SMS_OFFICE_NAME_ES = "Participación Familiar de PUSD"
     SMS_OFFICE_NAME_ZH = "PUSD 家庭参与办公室"
     SMS_OFFICE_PHONE = "(626) 396-3600"
     SMS_DEFAULT_REGION = "US"

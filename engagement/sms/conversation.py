@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,6 +72,8 @@ from .segments import smart_encode
 MAX_BODY = 1600
 # Replies are stored joined by form feeds, one TwiML <Message> each.
 _SEPARATOR = "\f"
+# What people put between a keyword and the school's name: "FAMILY, Jackson", "家庭：杰克逊".
+_BETWEEN_KEYWORD_AND_SCHOOL = " ,，、:：;；-"
 _SURVEY_KEYWORD = re.compile(r"[^\W_]{2,20}")  # as compact() leaves one: "familia", "家庭"
 
 
@@ -351,10 +353,10 @@ class Turn:
         named = language_named(body)
         if named is not None and (self.contact.language is not None or active is None):
             return self._switch_language(named, active)
-        flyer = self._keyword_and_school(body, active)
+        flyer = self._keyword_and_more(body, active)
         if flyer is not None:  # "FAMILY JACKSON", as a school's flyer prints it
-            keyword, school = flyer
-            return self._keyword_start(keyword, active, school)
+            keyword, schools = flyer
+            return self._keyword_start(keyword, active, schools)
         if _SURVEY_KEYWORD.fullmatch(word) and not word.isdigit():
             keyword = self._open_keywords().get(word)
             if keyword is not None:
@@ -439,24 +441,32 @@ class Turn:
             replies.append(self.current_prompt(active))
         return replies
 
-    def _keyword_and_school(self, body: str, active: Conversation | None):
-        """(keyword, school) for "KEYWORD SCHOOL": an open survey's keyword, then words naming
-        exactly one school. Only between surveys: mid-way through one, words are answers."""
+    def _keyword_and_more(self, body: str, active: Conversation | None):
+        """(keyword, schools its other words name) for an open survey's keyword followed by more:
+        "FAMILY JACKSON", "家庭杰克逊" (Chinese needs no space), "familia por favor".
+
+        Only between surveys: mid-way through one, words are answers.
+        """
         if active is not None or len(body) > 80:
             return None
-        first, _space, rest = normalise(body).partition(" ")
-        if not rest or not _SURVEY_KEYWORD.fullmatch(first) or first.isdigit():
-            return None
-        survey = self._open_keywords().get(first)
-        if survey is None:
-            return None
-        schools = list(self.session.scalars(select(School).where(School.active.is_(True))))
-        named = matching_schools(rest, schools)
-        return (survey, named[0]) if len(named) == 1 else None
+        text = normalise(body)
+        for word, keyword in sorted(self._open_keywords().items(), key=lambda k: -len(k[0])):
+            rest = text.removeprefix(word)
+            if rest == text or not rest.strip(_BETWEEN_KEYWORD_AND_SCHOOL):
+                continue
+            if word.isascii() and rest[0].isalnum():  # "familiar" is no "familia"
+                continue
+            roster = select(School).where(School.active.is_(True)).order_by(School.name)
+            named = matching_schools(
+                rest.strip(_BETWEEN_KEYWORD_AND_SCHOOL), self.session.scalars(roster)
+            )
+            return keyword, named
+        return None
 
     def _keyword_start(
-        self, keyword: KeywordSurvey, active: Conversation | None, school: School | None = None
+        self, keyword: KeywordSurvey, active: Conversation | None, schools: Sequence[School] = ()
     ) -> list[str]:
+        """Start, resume or queue the keyword's survey; `schools`: those the text named."""
         survey = self.session.get(Survey, keyword.id)
         if active is not None and active.survey_id == survey.id:
             return [self.current_prompt(active)]  # resume
@@ -466,7 +476,7 @@ class Turn:
         if active is not None:
             if not self._has_queued(survey.id):
                 queued = self.new_conversation(survey, ConversationStatus.QUEUED)
-                queued.school_id = school.id if school else None
+                queued.school_id = schools[0].id if len(schools) == 1 else None
                 self.session.add(queued)
             return [prompts.queued(self.language), self.current_prompt(active)]
         if keyword.language and not self.contact.language_chosen:
@@ -474,8 +484,10 @@ class Turn:
             # would, unless the person chose another themselves.
             self.contact.language, self.contact.language_chosen = keyword.language, True
         conversation = self.new_conversation(survey, ConversationStatus.ACTIVE)
-        if school is not None:  # named on the flyer: no school question
-            conversation.school_id = school.id
+        if len(schools) == 1:  # named as on the flyer: no school question
+            conversation.school_id = schools[0].id
+        else:  # a name two schools share: which of them (none: the usual question)
+            conversation.school_options = [school.id for school in schools[:9]]
         self.session.add(conversation)
         self.session.flush()
         return self.begin(conversation)
@@ -592,7 +604,14 @@ class Turn:
         opening = prompts.opening(definition, self.language)
         if not self.contact.language_chosen:  # the language came from a file: say how to change it
             opening += "\n" + prompts.other_languages(self.language)
+        if conversation.step is ConversationStep.QUESTION:  # the school is settled: which
+            opening += "\n" + self._about_school(conversation)
         return [opening + "\n" + prompt]
+
+    def _about_school(self, conversation: Conversation) -> str:
+        """Which school the answers are about, so that a wrong guess can be seen."""
+        school = self.session.get(School, conversation.school_id)
+        return prompts.about_school(self.language, school.name_in(self.language))
 
     def _definition(self, conversation: Conversation) -> SurveyDefinition:
         if conversation.draft_token:
@@ -607,7 +626,9 @@ class Turn:
             conversation.step = ConversationStep.LANGUAGE
             return prompts.LANGUAGE_QUESTION
         if conversation.school_id is None:
-            schools = self._contact_schools()
+            # Schools the keyword's text named, else the contact's own.
+            named = [self.session.get(School, i) for i in conversation.school_options]
+            schools = named or self._contact_schools()
             if len(schools) == 1:
                 conversation.school_id = schools[0].id
             else:
@@ -723,7 +744,7 @@ class Turn:
             conversation.school_id = chosen[0].id
             conversation.school_options = []
             conversation.tries = 0
-            return [self.advance(conversation)]
+            return [self._about_school(conversation) + "\n" + self.advance(conversation)]
         if len(chosen) > 1:
             conversation.school_options = [s.id for s in chosen[:9]]
             names = [s.name_in(self.language) for s in chosen[:9]]

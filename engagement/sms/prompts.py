@@ -108,7 +108,7 @@ def invalid_answer(question: Question, language: str, error: AnswerError | None)
                 "Please reply with the numbers of your answers, from 1 to %(last)s, like 1 3.",
                 last=len(question.choices),
             )
-        elif question.type is QuestionType.YES_NO and len(question.choices) >= 2:
+        elif question.type is QuestionType.YES_NO and len(question.choices) == 2:
             yes, no = (localised(c.label, language) for c in question.choices[:2])
             reason = _("Please reply 1 for %(yes)s or 2 for %(no)s.", yes=yes, no=no)
         elif question.choices:
@@ -142,9 +142,14 @@ def answer_cut(language: str, maximum: int) -> str:
 
 def school_question(language: str, names: Sequence[str]) -> str:
     with speaking(language):
-        lines = [_("Which school are your answers about?")]
+        lines = [_("Which school are your answers about? Reply with its number.")]
         lines += [f"{number} {name}" for number, name in enumerate(names, start=1)]
         return "\n".join(lines)
+
+
+def about_school(language: str, school: str) -> str:
+    with speaking(language):
+        return _("Your answers are about %(school)s.", school=school)
 
 
 def school_name_question(language: str) -> str:

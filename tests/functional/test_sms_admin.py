@@ -527,7 +527,9 @@ def test_an_admin_plays_a_phone_through_a_whole_survey(client, seeded, clock):
     page = simulate(client, "field", history=history)
     history = thread(page.text)
     assert history[-2] == ("phone", "field")
-    assert history[-1][1].startswith("Did you attend a school event this year?")
+    assert history[-1][1].startswith(
+        "Your answers are about Field Elementary.\nDid you attend a school event this year?"
+    )
     page = simulate(client, "yes", history=thread(page.text))
     # Part-way through, a practice phone is nobody: not "started", not stopped by closing.
     closing = client.get("/admin/surveys/mini-2026/close?lang=en").text

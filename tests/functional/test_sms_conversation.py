@@ -57,7 +57,11 @@ def test_full_conversation_in_english_with_language_and_school_choice(client, mi
     # The school list is numbered in name order: Field, then Jackson.
     assert "1 Field Elementary" in school[0] and "2 Jackson Elementary" in school[0]
     question = text(client, PHONE, "2")
-    assert question[0].startswith("Did you attend a school event this year?\n1 Yes\n2 No")
+    # Which school was understood, so that a wrong one can be seen; then the first question.
+    assert question[0].startswith(
+        "Your answers are about Jackson Elementary.\nDid you attend a school event this year?"
+        "\n1 Yes\n2 No"
+    )
     assert "SKIP" not in question[0]  # required
     assert text(client, PHONE, "yes")[0].startswith("What grade would you give the school?")
     # Re-prompt after a first failed try; the label's dash is sent as GSM-7 "-".
@@ -123,12 +127,15 @@ def test_a_phone_from_a_flyer_names_its_school_as_people_write_it(client, mini_o
     # Not in the contacts file: it is asked for its school by name, in its language.
     text(client, PHONE, "MINI")
     assert text(client, PHONE, "2")[0].endswith(
-        "\n¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela."
+        "\n¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela"
+        " (en español o en inglés)."
     )
     # Two schools share the name: both are offered, numbered, by their Spanish names.
     (both,) = text(client, PHONE, "Washington")
     assert "1 Escuela Primaria Washington\n2 Escuela Secundaria Washington" in both
-    assert text(client, PHONE, "escuela primaria Washington")[0].startswith("¿Asistió")
+    assert text(client, PHONE, "escuela primaria Washington")[0].startswith(
+        "Sus respuestas son sobre Escuela Primaria Washington.\n¿Asistió"
+    )
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "washington-es"
 
@@ -140,9 +147,9 @@ def test_a_grandparent_names_the_school_in_chinese(client, mini_open):
         "\n您的回答是关于哪所学校的？请回复学校名称（中文或英文均可）。"
     )
     (both,) = text(client, PHONE, "华盛顿")  # two schools: listed by their Chinese names
-    assert both == "您的回答是关于哪所学校的？\n1 华盛顿小学\n2 华盛顿初中"
+    assert both == "您的回答是关于哪所学校的？请回复学校前面的数字。\n1 华盛顿小学\n2 华盛顿初中"
     assert text(client, PHONE, "杰克森学校")[0].startswith("您的回答是关于")  # not one of these
-    assert text(client, PHONE, "2")[0].startswith("您今年参加过学校活动吗？")
+    assert text(client, PHONE, "2")[0].startswith("您的回答是关于华盛顿初中的。\n您今年参加过")
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "washington-ms"
 
@@ -156,7 +163,7 @@ def test_a_school_not_found_three_times_says_how_to_name_it_with_the_keyword(cli
     (stopped,) = text(client, PHONE, "那个学校")
     assert stopped == (
         "抱歉，我们没有找到您说的学校，因此停止了这份问卷。"
-        "如需重新开始，请发送 MINI 加上学校名称，或致电 (626) 555-0200 寻求帮助。"
+        "如需重新开始，请发送“MINI”和学校名称，或致电 (626) 555-0200 寻求帮助。"
     )
     assert mini_open.scalars(select(Conversation)).one().status == ConversationStatus.ENDED
     assert text(client, PHONE, "MINI 菲尔德")[0].startswith("小调查。")  # as it says: started
@@ -176,7 +183,7 @@ def test_a_language_not_understood_three_times_stops_with_the_keyword(client, mi
 def test_a_chinese_school_name_from_a_phone_not_in_the_contacts(client, mini_open):
     text(client, PHONE, "MINI")
     text(client, PHONE, "3")
-    assert text(client, PHONE, "杰克森")[0].startswith("您今年参加过学校活动吗？")
+    assert text(client, PHONE, "杰克森")[0].startswith("您的回答是关于杰克逊小学的。\n您今年")
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "jackson"
 
@@ -211,6 +218,19 @@ def test_mandarin_conversation(client, mini_open, clock):
     assert response.language == "zh" and response.channel == Channel.SMS
     assert stored_answers(mini_open)["channels"] == [1.0, 2.0]
     assert stored_answers(mini_open)["grade"] == [4.0]
+
+
+def test_a_yes_no_question_with_a_third_answer_is_reprompted_with_all_three(app):
+    """"1 for Yes or 2 for No" would leave out "3 Don't know" (the family survey's preschool)."""
+    from engagement.sms import prompts
+    from tests.support import TEMPLATES, template
+
+    family = template(TEMPLATES / "family-2026.yaml")
+    question = family.question("early_childhood_program")
+    assert len(question.choices) == 3
+    with app.test_request_context():
+        said = prompts.invalid_answer(question, "es", None)
+    assert said.startswith("Lo sentimos. Responda con el número de su respuesta, del 1 al 3.")
 
 
 def test_three_failed_tries_skip_an_optional_question_and_pause_on_a_required_one(
@@ -326,13 +346,12 @@ def test_help_says_who_is_asking_in_the_words_language(client, mini_open):
 
 @pytest.mark.app_config(
     **SMS_CONFIG,
-    SMS_OFFICE_NAME_ES="Oficina de Familias de PUSD",
+    SMS_OFFICE_NAME_ES="Participación Familiar de PUSD",
     SMS_OFFICE_NAME_ZH="PUSD 家庭参与办公室",
 )
 def test_help_names_the_office_as_each_languages_families_know_it(client, mini_open):
     (spanish,) = text(client, "+16265550202", "ayuda")
-    assert spanish.startswith("Oficina de Familias de PUSD: encuestas escolares.")
-    assert segments(smart_encode(spanish)) == 1
+    assert spanish.startswith("Participación Familiar de PUSD: encuestas escolares.")
     (chinese,) = text(client, "+16265550203", "帮助")
     assert chinese.startswith("PUSD 家庭参与办公室：学校问卷。")
     assert text(client, PHONE, "HELP")[0].startswith("PUSD Engagement school surveys.")
@@ -343,7 +362,7 @@ def test_the_office_names_in_other_languages_follow_the_one_configured():
     from engagement.config import load_config
 
     ours = load_config(environ={})
-    assert ours["SMS_OFFICE_NAME_ES"] == "Oficina de Familias de PUSD"
+    assert ours["SMS_OFFICE_NAME_ES"] == "Participación Familiar de PUSD"
     theirs = load_config(environ={"SMS_OFFICE_NAME": "Oak Unified Family Office"})
     assert theirs["SMS_OFFICE_NAME_ES"] is None and theirs["SMS_OFFICE_NAME_ZH"] is None
     named = load_config(
@@ -604,8 +623,8 @@ def test_the_flyers_keyword_and_school_start_the_survey_there(client, mini_open,
     assert mini_open.get(School, conversation.school_id).code == "jackson"
     # Mid-way through that survey, the same words are an answer, not a new start.
     assert text(client, PHONE, "是")[0].startswith("您会给学校打几分？")
-    # Words after a keyword that name no single school are not a keyword at all.
+    # Words after a keyword that name no school: the survey starts, and asks which school.
     add_contact(mini_open, clock, "+16265550221", language="en")
-    assert text(client, "+16265550221", "mini nights are great")[0].startswith(
-        "We did not recognise that."
-    )
+    started = text(client, "+16265550221", "mini nights are great")[0]
+    assert started.startswith("Mini survey.")
+    assert started.endswith("Which school are your answers about? Reply with the school's name.")

@@ -188,12 +188,24 @@ def test_a_keyword_in_spanish_or_chinese_starts_the_survey_in_that_language(
     (first,) = text(client, PHONE, "Corta")
     assert first.startswith("Encuesta mini. Responda STOP")
     assert first.endswith(
-        "¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela."
+        "¿Sobre qué escuela son sus respuestas? Responda con el nombre de la escuela"
+        " (en español o en inglés)."
     )
     assert (contact(keywords_open).language, contact(keywords_open).language_chosen) == ("es", True)
     # On a flyer: the Chinese keyword, then the school.
     (chinese,) = text(client, "+16265550299", "小调查 杰克逊")
     assert chinese.startswith("小调查。回复 STOP 退订") and "您今年参加过学校活动吗？" in chinese
+    assert "\n您的回答是关于杰克逊小学的。\n" in chinese  # which school was understood
+    # As Chinese is written, with no space; or a name two schools share: asked which.
+    assert "\n您的回答是关于菲尔德小学的。\n" in text(client, "+16265550296", "小调查菲尔德")[0]
+    (which,) = text(client, "+16265550295", "小调查，华盛顿")
+    assert which.endswith("请回复学校前面的数字。\n1 华盛顿小学\n2 华盛顿初中")
+    assert text(client, "+16265550295", "2")[0].startswith("您的回答是关于华盛顿初中的。\n")
+    # More words that name no school: the survey starts in Spanish and asks which school.
+    (asked,) = text(client, "+16265550294", "corta por favor")
+    assert asked.startswith("Encuesta mini.") and asked.endswith("(en español o en inglés).")
+    # A longer word is not the keyword: "cortas" starts nothing.
+    assert text(client, "+16265550293", "cortas")[0].startswith("We did not recognise that.")
     # Someone who chose English themselves stays in English whatever word they text.
     add_contact(keywords_open, clock, "+16265550298", language="en", schools=("field",))
     chosen = keywords_open.scalars(select(Contact).where(Contact.phone == "+16265550298")).one()
