@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.models import Role
 from engagement.surveys import QuestionType
-from engagement.surveys.scales import DEFAULT_FAVOURABLE
+from engagement.surveys.scales import DEFAULT_FAVOURABLE, NOT_APPLICABLE_VALUE
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Engagement office (administrator)"),
@@ -126,24 +126,24 @@ def question_from_form(form, built_in: dict[QuestionType, tuple]) -> dict[str, A
         raise FormError("choices", "type_the_choices")  # drawn again with rows to type them in
     if custom:
         choices = []
+        ticked: list[dict[str, Any]] = []
         for index in range(_row_count(form)):
             row = f"choice_{index}"
             label = translated_field(form, f"{row}_label")
             value_text = form.get(f"{row}_value", "").strip()
             if form.get(f"{row}_remove") or not (value_text or label):
                 continue
-            value = _whole(value_text, f"{row}_value")
-            if value is None:
-                raise FormError(f"{row}_value", "value_missing")
-            choice: dict[str, Any] = {"value": value, "label": label}
+            choice: dict[str, Any] = {"value": _whole(value_text, f"{row}_value"), "label": label}
             if form.get(f"{row}_code", "").strip():
                 choice["code"] = form[f"{row}_code"].strip()
             for flag in ("not_applicable", "exclusive"):
                 if form.get(f"{row}_{flag}"):
                     choice[flag] = True
             if form.get(f"{row}_favourable"):
-                favourable.add(value)
+                ticked.append(choice)
             choices.append(choice)
+        _number_the_unnumbered(choices)
+        favourable.update(choice["value"] for choice in ticked)
         question["choices"] = choices
     elif qtype in built_in:
         not_applicable = translated_field(form, "not_applicable")
@@ -171,6 +171,23 @@ def question_from_form(form, built_in: dict[QuestionType, tuple]) -> dict[str, A
 
 
 _CUSTOM_TYPES = (QuestionType.SINGLE_CHOICE.value, QuestionType.MULTIPLE_CHOICE.value)
+
+
+def _number_the_unnumbered(choices: list[dict[str, Any]]) -> None:
+    """Answers typed with no value get the next free one, in order (1, 2, 3...), and a
+    "don't know" the usual 9: the value is a code for reports, not something to think up."""
+    used = {choice["value"] for choice in choices if choice["value"] is not None}
+    following = 1
+    for choice in choices:
+        if choice["value"] is not None:
+            continue
+        if choice.get("not_applicable") and NOT_APPLICABLE_VALUE not in used:
+            choice["value"] = NOT_APPLICABLE_VALUE
+        else:
+            while following in used:
+                following += 1
+            choice["value"] = following
+        used.add(choice["value"])
 
 
 def _row_count(form) -> int:

@@ -99,7 +99,6 @@ def form_message(error: FormError) -> str:
         "unknown_type": lambda: _("Please choose a question type."),
         "not_a_number": lambda: _("Please enter a number, like 3."),
         "not_a_whole_number": lambda: _("Please enter a whole number, like 3."),
-        "value_missing": lambda: _("Each choice needs a value (a whole number)."),
         "type_the_choices": lambda: _(
             "Type the answers to choose from in the table below, then save the question again."
         ),

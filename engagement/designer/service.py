@@ -109,9 +109,24 @@ def load_draft(session: Session, slug: str) -> Draft:
     definition = definition_of(version)
     template = definition_to_template(definition)
     _, problems = validate_template(template, slug, indicator_catalogue(session))
+    if survey.status != SurveyStatus.OPEN:  # an open one's keywords were checked when saved
+        problems += _keywords_taken(session, survey, definition)
     return Draft(
         survey, version, definition, template, problems, response_count(session, survey.id)
     )
+
+
+def _keywords_taken(session: Session, survey: Survey, definition: SurveyDefinition) -> list:
+    """A keyword an open survey answers to, listed before publishing, not found on the day."""
+    try:
+        check_keyword_free(session, survey, definition)
+    except KeywordTaken as taken:
+        message = (
+            f"text keyword {taken.keyword}: the open survey {taken.slug} answers to it;"
+            f" change it here, or close {taken.slug} before publishing"
+        )
+        return [Problem(survey.slug, "survey", message)]
+    return []
 
 
 def list_surveys(session: Session) -> list[tuple[Survey, int, int]]:

@@ -119,9 +119,8 @@ def test_a_second_open_survey_cannot_take_an_open_surveys_text_keyword(designer,
     save_definition(seeded, dataclasses.replace(mini(), slug="mini-2027"), clock)  # a copy
     refused = post(designer, "/admin/surveys/mini-2027/publish", {}, "/admin/surveys/mini-2027")
     assert refused.status_code == 422
-    assert "The open survey “mini-2026” already answers to the text keyword MINI." in html.unescape(
-        refused.text
-    )
+    assert "The survey cannot be published until the problems listed are fixed." in refused.text
+    assert "text keyword MINI: the open survey mini-2026 answers to it" in refused.text
     assert seeded.scalars(select(Survey).where(Survey.slug == "mini-2027")).one().status.value == (
         "draft"
     )
@@ -130,6 +129,24 @@ def test_a_second_open_survey_cannot_take_an_open_surveys_text_keyword(designer,
     set_status(seeded, "mini-2026", SurveyStatus.CLOSED)
     opened = post(designer, "/admin/surveys/mini-2027/publish", {}, "/admin/surveys/mini-2027")
     assert opened.status_code == 302
+
+
+def test_a_draft_using_an_open_surveys_keyword_is_told_before_publishing(designer, seeded, clock):
+    """A copy for next year keeps this year's keywords: said on the draft, not on launch day."""
+    from dataclasses import replace
+
+    save_definition(seeded, mini(), clock)
+    set_status(seeded, "mini-2026", SurveyStatus.OPEN)
+    copy = replace(mini(), slug="mini-2027", sms_keyword="MINI27", sms_keyword_in={"es": "mini"})
+    save_definition(seeded, copy, clock)
+    page = designer.get("/admin/surveys/mini-2027?lang=en").text
+    assert "Before publishing" in page
+    assert (
+        "text keyword MINI: the open survey mini-2026 answers to it; change it here, or close"
+        " mini-2026 before publishing"
+    ) in page
+    # The open survey itself lists no such problem.
+    assert "the open survey" not in designer.get("/admin/surveys/mini-2026?lang=en").text
 
 
 def test_a_survey_published_to_open_later_is_scheduled_not_open(designer, seeded, clock):
@@ -332,15 +349,18 @@ def test_a_question_is_added_with_its_type_picked_first(designer, seeded, clock)
     assert '<option value="multiple_choice" selected>' in page
     assert 'name="choice_7_value"' in page and "choices-table" in page
     assert 'name="favourable" value="5"' not in page  # no agree-scale table
-    rows = {"choice_rows": "8", "choice_0_value": "1", "choice_1_value": "2"}
-    rows |= {"choice_0_label_en": "Walk", "choice_1_label_en": "Bus"}
+    # Only the labels typed: the values are numbered in order, a "don't know" gets 9.
+    rows = {"choice_rows": "8", "choice_0_label_en": "Walk", "choice_1_label_en": "Bus"}
+    rows |= {"choice_2_label_en": "Not sure", "choice_2_not_applicable": "1"}
+    rows |= {"choice_3_label_en": "Car", "choice_3_favourable": "1"}
     sent = {"version": "1", "shown_type": "multiple_choice", "type": "multiple_choice"}
     saved = post(designer, url, {**sent, **rows, "key": "how", "text_en": "How?"}, page=url)
     assert saved.status_code == 302, saved.text
     from engagement.designer.service import load_draft
 
     how = load_draft(seeded, "mini-2026").definition.question("how")
-    assert how.type.value == "multiple_choice" and [c.value for c in how.choices] == [1, 2]
+    assert how.type.value == "multiple_choice" and [c.value for c in how.choices] == [1, 2, 9, 3]
+    assert how.favourable == {3}
     # A type no question has: the agree scale, as before.
     page = designer.get("/admin/surveys/mini-2026/questions/new?section=more&type=nope").text
     assert 'name="shown_type" value="likert"' in page

@@ -221,7 +221,7 @@ def test_mandarin_conversation(client, mini_open, clock):
 
 
 def test_a_yes_no_question_with_a_third_answer_is_reprompted_with_all_three(app):
-    """"1 for Yes or 2 for No" would leave out "3 Don't know" (the family survey's preschool)."""
+    """ "1 for Yes or 2 for No" would leave out "3 Don't know" (the family survey's preschool)."""
     from engagement.sms import prompts
     from tests.support import TEMPLATES, template
 
