@@ -91,6 +91,12 @@ def _group_labels(school_year: str, slug: str | None = None) -> dict[str, dict[s
     }
 
 
+def _school_codes(table) -> list[str]:
+    """The schools a page or file lists: under a tier filter, that tier's only."""
+    tier = _filters().tier
+    return [s.code for s in table.schools if tier is None or s.tier == tier]
+
+
 def _place_names(schools) -> dict[str, str]:
     """Each school's name by code, and the name of the all-schools row (DISTRICT)."""
     return {**{s.code: s.name for s in schools}, DISTRICT: _district_label()}
@@ -278,7 +284,7 @@ def area(area: str):
     table = indicator_table(
         db.session, _year(), app_clock(), _sizes(), area=area, filters=_filters()
     )
-    codes = [s.code for s in table.schools]
+    codes = _school_codes(table)
     keys = {indicator.key for indicator in table.indicators}
     return _page(
         "reports/area.html",
@@ -378,7 +384,7 @@ def area_export(area: str, fmt: str):
     table = indicator_table(
         db.session, _year(), app_clock(), _sizes(), area=area, filters=_filters(), with_trends=False
     )
-    return _export(table, [s.code for s in table.schools], fmt, f"area-{area}")
+    return _export(table, _school_codes(table), fmt, f"area-{area}")
 
 
 @bp.get("/school/<school>/export.<fmt>")

@@ -56,6 +56,8 @@ def test_page_csv_xlsx_and_api_agree(client, seeded, clock, data):
     focus = client.get("/reports/area/D?lang=en&tier=focus").text
     assert '<th scope="row">All Focus schools</th>' in focus
     assert '<th scope="row">District</th>' not in focus
+    assert "<h2>Questions behind the indicators: All Focus schools</h2>" in focus
+    assert ">Madison Elementary</th>" in focus and ">Field Elementary</th>" not in focus
     focus_csv = client.get("/reports/area/D/export.csv?lang=en&tier=focus").text
     assert ",All Focus schools," in focus_csv and ",District," not in focus_csv
     assert ",District," in client.get("/reports/area/D/export.csv?lang=en").text
