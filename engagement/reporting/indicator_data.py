@@ -28,6 +28,7 @@ from engagement.models import (
     School,
     User,
 )
+from engagement.sms.school_names import matching_schools
 from engagement.surveys.answers import AnswerError, parse_number_text
 
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -42,6 +43,7 @@ PROBLEMS = {
         "%(value)s is a survey indicator; only administrative indicators are imported"
     ),
     "school": _l("unknown school %(value)s"),
+    "school_name": _l("“%(value)s” is a school's name: the column takes codes, here “%(code)s”."),
     "school_year": _l("school year %(value)s is not like 2026-27"),
     "number": _l("%(value)s is not a number"),
     "range": _l("%(value)s is not a percentage between 0 and 100"),
@@ -199,7 +201,8 @@ def parse_administrative(session: Session, data: bytes | str) -> tuple[list[dict
     if [h.strip().lower() for h in header] != list(ADMIN_COLUMNS):
         return [], [Problem(1, "header", {"columns": ",".join(ADMIN_COLUMNS)})]
     indicators = {i.key: i for i in session.scalars(select(Indicator))}
-    schools = dict(session.execute(select(School.code, School.id)).all())
+    roster = list(session.scalars(select(School)))
+    schools = {school.code: school.id for school in roster}
     rows, problems, seen = [], [], {}
     for fields in reader:
         line = reader.line_num
@@ -219,7 +222,13 @@ def parse_administrative(session: Session, data: bytes | str) -> tuple[list[dict
             found.append(Problem(line, "not_administrative", {"value": key}))
         school = "" if school.lower() in DISTRICT_WORDS else school
         if school and school not in schools:
-            found.append(Problem(line, "school", {"value": school[:64]}))
+            named = matching_schools(school, roster)  # "John Muir High": say its code
+            if len(named) == 1:
+                found.append(
+                    Problem(line, "school_name", {"value": school[:64], "code": named[0].code})
+                )
+            else:
+                found.append(Problem(line, "school", {"value": school[:64]}))
         if not valid_school_year(year):
             found.append(Problem(line, "school_year", {"value": year[:20]}))
         value, bad = percentage(raw)

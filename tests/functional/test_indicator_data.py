@@ -1,5 +1,6 @@
 """Baselines and targets through the staff form; administrative values via upload and CLI."""
 
+import html
 import io
 
 import pytest
@@ -28,6 +29,7 @@ BAD_CSV = (
     "employment,madison,2026-27,120\n"  # 8: out of range
     "attendance_and_discipline,jackson,2026-27,93\n"  # 9: duplicate of line 2
     "employment,jackson\n"  # 10: too few columns
+    "employment,John Muir High,2026-27,40\n"  # 11: a school's name, not its code
 )
 
 
@@ -137,6 +139,7 @@ def test_admin_upload_reports_every_bad_row_and_imports_nothing(client, seeded, 
     assert "<caption>indicator 列可填写的值</caption>" in chinese
     assert "<tr><td><code>kindergarten_readiness</code></td><td>" in chinese
     assert "<code>kindergarten_readiness</code> (" not in chinese
+    assert "<tr><td><code>muir</code></td><td>John Muir High</td></tr>" in chinese  # and schools
     bad = client.post(
         "/reports/administrative?lang=en",
         data={"csrf_token": token, "file": (io.BytesIO(BAD_CSV.encode()), "bad.csv")},
@@ -152,8 +155,9 @@ def test_admin_upload_reports_every_bad_row_and_imports_nothing(client, seeded, 
         (8, "120 is not a percentage"),
         (9, "the same indicator, school and year as line 2"),
         (10, "expected 4 values, found 2"),
+        (11, "“John Muir High” is a school's name: the column takes codes, here “muir”."),
     ]:
-        assert f"Line {line}: {reason}" in bad.text, (line, reason)
+        assert f"Line {line}: {reason}" in html.unescape(bad.text), (line, reason)
     assert "Line 2:" not in bad.text
     assert seeded.scalars(select(AdministrativeValue)).all() == []
 
@@ -200,7 +204,7 @@ def test_admin_import_command(runner, seeded, tmp_path):
     result = runner.invoke(args=["reports", "import-admin", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:3: unknown indicator attendance" in result.output
-    assert "8 problem(s); nothing was imported." in result.output
+    assert "9 problem(s); nothing was imported." in result.output
     assert seeded.scalars(select(AdministrativeValue)).all() == []
     good = tmp_path / "good.csv"
     good.write_bytes(b"\xef\xbb\xbf" + GOOD_CSV.encode())  # spreadsheets write a BOM
