@@ -320,4 +320,9 @@ def thanks(slug: str):
     g.respondent_audience = state.definition.audience
     if not state.draft.completed:
         return redirect(url_for(".page", slug=slug, number=resume_section(state) + 1))
-    return render_template("web/thanks.html", text=state.definition.thanks)
+    return render_template(
+        "web/thanks.html",
+        text=state.definition.thanks,
+        title=state.definition.title,
+        school_name=school_name(school_of(db.session, state), current_language()),
+    )

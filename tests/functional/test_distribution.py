@@ -65,8 +65,11 @@ def test_keywords_in_spanish_and_chinese_are_set_in_the_designer_and_printed(sta
     assert "envíe CORTA JACKSON al (626) 555-0199." in flyer
     assert "发送 小调查 JACKSON 至 (626) 555-0199。" in flyer
     preview = staff.get("/admin/surveys/mini-2026/sms-preview?lang=en").text
-    assert "Texting CORTA starts it in Spanish." in preview
-    assert "Texting 小调查 starts it in Chinese." in preview
+    # A draft: said as what happens once it is published, every keyword in one line.
+    assert (
+        "Once it is published: Anyone can start it by texting MINI. Texting CORTA starts it in"
+        " Spanish. Texting 小调查 starts it in Chinese."
+    ) in preview
     # A keyword the texts keep for themselves is refused with the reason.
     settings["sms_keyword_es"] = "ayuda"
     token = form_token(staff, "/admin/surveys/mini-2026")

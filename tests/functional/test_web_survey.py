@@ -84,6 +84,7 @@ def test_the_thank_you_page_says_thanks_once_in_the_surveys_own_words(client, su
     assert "<h1>您的回答已提交</h1>" in page
     assert page.count("谢谢") == 1  # the survey's "谢谢！", not the page's generic thanks too
     assert "任何人都不会被单独识别出来" in page  # results only for groups large enough
+    assert '<p class="survey-title">小调查 · 杰克逊小学</p>' in page  # which child's school
 
 
 def test_a_survey_set_to_open_later_says_when(client, seeded, survey):
