@@ -70,7 +70,16 @@ _IN_PLAIN_WORDS = (
 _DUPLICATE = re.compile(r"^duplicate key (.+)$")
 
 
-def _plain_words(error: yaml.YAMLError) -> tuple[str, yaml.Mark | None]:
+# A value opened with a quote or a bracket that goes on after it closes: 'Don't know',
+# "Evening" meetings, [Evening] meetings. The parser calls it a mapping's missing end.
+_TEXT_AFTER_CLOSING = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"]+:\s+(['"\[{])""")
+_QUOTED_TEXT = (
+    "text goes on after its closing quotation mark or bracket: put the whole text in double"
+    ' quotes ("Don\'t know", "[Evening] meetings"), and write a " inside them as \\"'
+)
+
+
+def _plain_words(error: yaml.YAMLError, lines: list[str]) -> tuple[str, yaml.Mark | None]:
     """What went wrong in words a template's editor knows, and the line to look at."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
@@ -81,6 +90,9 @@ def _plain_words(error: yaml.YAMLError) -> tuple[str, yaml.Mark | None]:
     for theirs, ours, began_earlier in _IN_PLAIN_WORDS:
         if theirs in problem or theirs in context:
             mark = (context_mark if began_earlier else None) or problem_mark or context_mark
+            line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+            if theirs == "expected <block end>" and _TEXT_AFTER_CLOSING.match(line):
+                return _QUOTED_TEXT, mark
             return ours, mark
     return problem, problem_mark or context_mark
 
@@ -89,10 +101,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         return yaml.load(text, Loader=_TemplateLoader), []
     except yaml.YAMLError as error:
-        problem, mark = _plain_words(error)
+        lines = text.splitlines()
+        problem, mark = _plain_words(error, lines)
         if mark is None:
             return None, [Problem(file, "YAML", f"not valid YAML: {problem}")]
-        lines = text.splitlines()
         shown = lines[mark.line].strip() if mark.line < len(lines) else ""
         if len(shown) > 60:
             shown = shown[:59] + "…"

@@ -37,6 +37,8 @@ SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 SMS_KEYWORD = re.compile(r"^[A-Z0-9]{2,20}$")
 # Spanish and Chinese keywords: any script's letters ("FAMILIA", "ENCUESTA", "家庭").
 TRANSLATED_KEYWORD = re.compile(r"^[^\W_]{2,20}$")
+# "en:Lunchtime" (no space) is one text, not English "Lunchtime": YAML needs the space.
+_LANGUAGE_WITHOUT_SPACE = re.compile(rf"^(?:{'|'.join(SUPPORTED_LANGUAGES)}):\S")
 DEFAULT_TEXT_LENGTH = 1000
 MAX_TEXT_LENGTH = 5000
 
@@ -125,6 +127,9 @@ class _Collector:
             if required:
                 self.add(location, f"{field}: missing (give it in en, es and zh)")
             return {}
+        if isinstance(value, str) and _LANGUAGE_WITHOUT_SPACE.match(value):
+            self.add(location, f"{field}: “{value[:40]}” needs a space after the colon")
+            return {}
         if isinstance(value, str):
             value = {"en": value}
         if not isinstance(value, Mapping):
@@ -132,10 +137,17 @@ class _Collector:
             return {}
         result: dict[str, str] = {}
         for language, text in value.items():
+            if _is_number(text):  # "en: 10" is the text "10"
+                text = str(text)
             if language not in SUPPORTED_LANGUAGES:
                 self.add(location, f"{field}: unsupported language {language!r}")
+            elif text is None:  # "en:" with nothing after it: said below, as missing
+                continue
             elif not isinstance(text, str):
-                self.add(location, f"{field}: {language} text must be a string")
+                self.add(
+                    location,
+                    f"{field}: the {language} text is a list or a mapping: put it in quotes",
+                )
             elif len(text.strip()) > SURVEY_TEXT_LIMIT:
                 self.add(
                     location,

@@ -240,6 +240,30 @@ def test_yaml_mistakes_are_told_in_plain_words_with_the_line_to_look_at(text, li
     assert problem.message.endswith(f"(the line reads “{shown}”)")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["title:\n  en: 'Don't know'\n", 'title:\n  en: "Evening" meetings\n', "t:\n  en: [A] b\n"],
+)
+def test_text_after_a_closing_quote_or_bracket_is_told_as_such(text):
+    _data, (problem,) = parse_yaml(text, "q.yaml")
+    assert problem.location == "line 2"
+    assert problem.message.startswith(
+        "not valid YAML: text goes on after its closing quotation mark or bracket: put the"
+        " whole text in double quotes"
+    )
+
+
+def test_a_label_typed_without_a_space_after_its_language_or_left_empty():
+    raw = raw_mini()
+    raw["title"] = "en:Mini"
+    raw["sections"][0]["questions"][0]["text"]["es"] = None  # "es:" with nothing after it
+    raw["sections"][0]["questions"][0]["text"]["zh"] = 10  # a number is its text
+    problems = problems_of(raw)
+    assert "x.yaml: survey: title: “en:Mini” needs a space after the colon" in problems
+    assert any("text: missing translation for es (Español)" in p for p in problems)
+    assert not any("must be a string" in p or "zh" in p for p in problems)
+
+
 def test_text_shaped_like_a_date_stays_text_and_deep_nesting_is_a_problem_not_a_crash():
     data, problems = parse_yaml("es: 2026-13-45\nzh: 2026-11-30\n", "t.yaml")
     assert problems == [] and data == {"es": "2026-13-45", "zh": "2026-11-30"}
