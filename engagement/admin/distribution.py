@@ -36,9 +36,10 @@ from engagement.distribution.service import (
 from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES
 from engagement.links import public_url
-from engagement.models import Audience, ConsentDecision, ConsentMode
+from engagement.models import Audience, ConsentDecision, ConsentMode, School
 from engagement.sms import prompts
 from engagement.sms.phones import display_phone
+from engagement.sms.school_names import name_to_text
 from engagement.surveys.definition import SurveyDefinition
 
 from . import bp
@@ -91,7 +92,7 @@ def flyer(slug: str, school: str):
     link = code_link(slug, code) if code else school_link(slug, match.code)
     # A class's access-code flyer is for the web only: texting would skip the code.
     # The school after the keyword ("FAMILY JACKSON"): the text conversation need not ask it.
-    texting = _code_lines(link, code) if code else _texting_lines(draft.definition, match.code)
+    texting = _code_lines(link, code) if code else _texting_lines(draft.definition, match)
     return render_template(
         "admin/flyer.html",
         draft=draft,
@@ -138,17 +139,21 @@ def _access_code(slug: str, school: str):
     abort(404)
 
 
-def _texting_lines(definition: SurveyDefinition, school_code: str) -> list[tuple[str, str]]:
-    """How to answer by text, in each language with its own keyword (FAMILIA JACKSON: the
-    survey then starts in Spanish); none without a keyword or a number to text."""
+def _texting_lines(definition: SurveyDefinition, school: School) -> list[tuple[str, str]]:
+    """How to answer by text, in each language with its own keyword and the school as that
+    language writes it (FAMILIA JACKSON, 家庭 杰克逊小学: the survey starts in that language,
+    at that school); none without a keyword or a number to text."""
     config = current_app.config
     number = config.get("SMS_PUBLIC_NUMBER") or config.get("TWILIO_FROM_NUMBER")
     if not definition.sms_keyword or not number:
         return []
-    shown = display_phone(number, config["SMS_DEFAULT_REGION"])
+    # On paper the number never breaks across lines: "(626) / 555-0100" gets mistyped.
+    shown = display_phone(number, config["SMS_DEFAULT_REGION"]).replace(" ", "\u00a0")
+    shown = shown.replace("-", "\u2011")
+    roster = active_schools(db.session)
     lines = []
     for language in SUPPORTED_LANGUAGES:
-        words = f"{definition.keyword_for(language)} {school_code.upper()}"
+        words = f"{definition.keyword_for(language)} {name_to_text(school, language, roster)}"
         lines.append((language, prompts.answer_by_text(language, words, shown)))
     return lines
 

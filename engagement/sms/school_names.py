@@ -42,6 +42,8 @@ class NamedSchool(Protocol):
     name: str  # English: its initials are what people abbreviate ("PHS")
     names: list[str]  # every name it goes by
 
+    def name_in(self, language: str | None) -> str: ...
+
 
 S = TypeVar("S", bound=NamedSchool)
 
@@ -114,3 +116,22 @@ def matching_schools(text: str, schools: Iterable[S]) -> list[S]:
         if by_initials:
             return by_initials
     return [s for s in pool if _names(s, typed)]
+
+
+def name_to_text(school: S, language: str, roster: Iterable[S]) -> str:
+    """What a flyer's line in `language` prints after the keyword so that a text names
+    `school` alone: its Chinese name on the Chinese line (no keyboard to switch), else its
+    code where that is one plain word (JACKSON), else its name in the line's language."""
+    pool = list(roster)
+    candidates = []
+    if language == "zh":
+        candidates += ["".join(_CJK.findall(name)) for name in school.names if _CJK.search(name)]
+    if re.fullmatch(r"[a-z0-9]+", school.code):
+        candidates.append(school.code.upper())
+    for name in (school.name_in(language), school.name):
+        words = name.split()
+        candidates.append(" ".join(w for w in words if normalise(w) not in _FILLER) or name)
+    for candidate in candidates:
+        if matching_schools(candidate, pool) == [school]:
+            return candidate
+    return school.code.upper()

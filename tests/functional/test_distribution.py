@@ -35,18 +35,25 @@ def test_each_school_has_a_link_and_a_qr_code_made_by_the_app(staff):
     assert staff.get("/admin/surveys/mini-2026/qr/nowhere.svg").status_code == 404
 
 
+def as_read(page: str) -> str:
+    """The flyer as a parent reads it: its unbreakable spaces and hyphens as plain ones."""
+    return page.replace("\u00a0", " ").replace("\u2011", "-")
+
+
 def test_a_school_flyer_tells_parents_how_to_answer_by_text_in_three_languages(staff, app):
     flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
     assert "flyer-sms" not in flyer  # no number to text configured: nothing promised
     app.config["TWILIO_FROM_NUMBER"] = "+16265550199"
-    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    flyer = as_read(staff.get("/admin/surveys/mini-2026/flyer/jackson").text)
     assert "Or answer by text message: send MINI JACKSON to (626) 555-0199." in flyer
     assert "O responda por mensaje de texto: envíe MINI JACKSON al (626) 555-0199." in flyer
-    assert "也可以用短信作答：发送 MINI JACKSON 至 (626) 555-0199。" in flyer
+    # The number does not break across lines on paper.
+    assert "(626)\u00a0555\u20110199" in staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    # The Chinese line names the school in Chinese: no keyboard to switch for it.
+    assert "也可以用短信作答：发送 MINI 杰克逊小学 至 (626) 555-0199。" in flyer
     app.config["SMS_PUBLIC_NUMBER"] = "+44 20 7946 0958"  # a short code or another country
-    assert (
-        "send MINI JACKSON to +44 20 7946 0958."
-        in staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    assert "send MINI JACKSON to +44 20 7946 0958." in as_read(
+        staff.get("/admin/surveys/mini-2026/flyer/jackson").text
     )
 
 
@@ -60,10 +67,10 @@ def test_keywords_in_spanish_and_chinese_are_set_in_the_designer_and_printed(sta
     assert saved.status_code == 302, saved.text
     survey = staff.get("/admin/surveys/mini-2026").text
     assert 'name="sms_keyword_es" lang="es" value="CORTA"' in survey
-    flyer = staff.get("/admin/surveys/mini-2026/flyer/jackson").text
+    flyer = as_read(staff.get("/admin/surveys/mini-2026/flyer/jackson").text)
     assert "send MINI JACKSON to (626) 555-0199." in flyer
     assert "envíe CORTA JACKSON al (626) 555-0199." in flyer
-    assert "发送 小调查 JACKSON 至 (626) 555-0199。" in flyer
+    assert "发送 小调查 杰克逊小学 至 (626) 555-0199。" in flyer
     preview = staff.get("/admin/surveys/mini-2026/sms-preview?lang=en").text
     # A draft: said as what happens once it is published, every keyword in one line.
     assert (

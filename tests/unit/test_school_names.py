@@ -6,7 +6,7 @@ import pytest
 
 from engagement.models import School
 from engagement.seeding import SEED_DIR
-from engagement.sms.school_names import matching_schools
+from engagement.sms.school_names import matching_schools, name_to_text
 
 ROSTER = [
     School(code=row["code"], name=row["name"], name_es=row["name_es"], name_zh=row["name_zh"])
@@ -73,3 +73,18 @@ def test_several_schools_are_all_offered(text, expected):
 )
 def test_nothing_or_too_little_names_no_school(text):
     assert codes(text) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es", "zh"])
+def test_what_a_flyer_prints_after_the_keyword_names_its_school_alone(language):
+    """Every school of the roster, on every language's line, texted back, is that school."""
+    for school in ROSTER:
+        printed = name_to_text(school, language, ROSTER)
+        assert matching_schools(printed, ROSTER) == [school], (school.code, printed)
+        assert "-" not in printed  # no code like WASHINGTON-ES, read as "es" in Spanish
+    assert name_to_text(ROSTER_BY_CODE["jackson"], "es", ROSTER) == "JACKSON"
+    assert name_to_text(ROSTER_BY_CODE["washington-es"], "es", ROSTER) == "Primaria Washington"
+    assert name_to_text(ROSTER_BY_CODE["muir"], "zh", ROSTER) == "约翰缪尔高中"  # no ·
+
+
+ROSTER_BY_CODE = {school.code: school for school in ROSTER}
