@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib.resources import files
 
 from .definition import AnswerValue, Choice, Question, QuestionType
 
@@ -29,9 +31,19 @@ _PUNCTUATION = " \t\r\n.,;:!?¡¿\"'`()[]{}<>*_~-–—…。，、；：！？�
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,;/&+、，；]|\band\b|\by\b|和)\s*")
 
 
+@cache
+def _simplified() -> dict[int, str]:
+    """Traditional Chinese characters to Simplified, from OpenCC's character table (read
+    once): a grandparent may write 傑克遜, 退訂 or 跳過 where our words say 杰克逊, 退订, 跳过."""
+    table = files("opencc").joinpath("dictionary/TSCharacters.txt").read_text(encoding="utf-8")
+    pairs = (line.split("\t") for line in table.splitlines() if "\t" in line)
+    return {ord(traditional): simplified.split()[0] for traditional, simplified in pairs}
+
+
 def normalise(text: str) -> str:
-    """Case-, accent- and width-insensitive form: "Sí" -> "si", "ＳＩ" -> "si", "１" -> "1"."""
-    text = unicodedata.normalize("NFKC", text)
+    """Case-, accent-, width- and script-insensitive form: "Sí" -> "si", "ＳＩ" -> "si",
+    "１" -> "1", "跳過" -> "跳过"."""
+    text = unicodedata.normalize("NFKC", text).translate(_simplified())
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )

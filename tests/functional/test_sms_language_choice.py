@@ -201,6 +201,8 @@ def test_a_keyword_in_spanish_or_chinese_starts_the_survey_in_that_language(
     (which,) = text(client, "+16265550295", "小调查，华盛顿")
     assert which.endswith("请回复学校前面的数字。\n1 华盛顿小学\n2 华盛顿初中")
     assert text(client, "+16265550295", "2")[0].startswith("您的回答是关于华盛顿初中的。\n")
+    # The keyword and the school in Traditional characters.
+    assert "\n您的回答是关于杰克逊小学的。\n" in text(client, "+16265550292", "小調查 傑克遜")[0]
     # More words that name no school: the survey starts in Spanish and asks which school.
     (asked,) = text(client, "+16265550294", "corta por favor")
     assert asked.startswith("Encuesta mini.") and asked.endswith("(en español o en inglés).")

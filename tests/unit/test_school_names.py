@@ -44,6 +44,8 @@ def codes(text: str) -> list[str]:
         ("缪尔", "muir"),  # two characters name a school in Chinese
         ("约翰缪尔高中", "muir"),  # without the name's dot
         ("麦金利", "mckinley"),
+        ("傑克遜小學", "jackson"),  # in Traditional characters
+        ("約翰繆爾高中", "muir"),
     ],
 )
 def test_one_school(text, code):

@@ -25,6 +25,8 @@ from engagement.sms.keywords import Keyword, keyword_of, language_named
         ("别发了", "zh"),
         ("取消", "zh"),
         ("TD", "zh"),  # how Chinese carriers' own texts say to unsubscribe
+        ("退訂", "zh"),  # Traditional characters, as many grandparents write
+        ("請不要再發短信給我", "zh"),
     ],
 )
 def test_a_request_to_stop_the_texts_is_an_opt_out(text, language):
@@ -67,3 +69,15 @@ def test_a_language_asked_for_by_name(text, language):
 @pytest.mark.parametrize("text", ["2", "en", "enero", "spanish class is hard", "中文老师很好"])
 def test_answers_are_not_language_requests(text):
     assert language_named(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [("幫助", Keyword.HELP), ("跳過", Keyword.SKIP), ("退訂", Keyword.STOP)],
+)
+def test_keywords_in_traditional_characters(text, keyword):
+    assert keyword_of(text)[0] is keyword
+
+
+def test_a_language_asked_for_in_traditional_characters():
+    assert language_named("請用中文") == "zh" and language_named("國語") == "zh"
