@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,8 @@ class Config:
     RESUME_COOKIE_DAYS = 30
     DISTRICT_TIMEZONE = "America/Los_Angeles"
     DISTRICT_NAME = "Pasadena Unified School District"
+    DISTRICT_NAME_ES = "Distrito Escolar Unificado de Pasadena"
+    DISTRICT_NAME_ZH = "帕萨迪纳联合学区"
     SURVEY_TEMPLATE_DIR = str(PROJECT_ROOT / "surveys")
     MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
     # CSRF tokens last as long as the browser session: a parent may leave a page open for hours.
@@ -89,12 +91,23 @@ class Config:
     SMS_RETRY_BASE_SECONDS = 30
 
 
+# Names with a Spanish and a Chinese form (NAME_ES, NAME_ZH; None: the English one is used).
+NAMES_IN_LANGUAGES = ("DISTRICT_NAME", "SMS_OFFICE_NAME")
+
+
+def name_in(config: Any, name: str, language: str) -> str:
+    """A configured name as `language`'s readers know it ("帕萨迪纳联合学区")."""
+    return config.get(f"{name}_{language.upper()}") or config[name]
+
+
 # Environment variable -> (config key, parser)
 ENVIRONMENT_OVERRIDES = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", normalise_database_url),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _bool),
     "DISTRICT_NAME": ("DISTRICT_NAME", str),
+    "DISTRICT_NAME_ES": ("DISTRICT_NAME_ES", str),
+    "DISTRICT_NAME_ZH": ("DISTRICT_NAME_ZH", str),
     "SURVEY_TEMPLATE_DIR": ("SURVEY_TEMPLATE_DIR", str),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "UNFINISHED_RETENTION_DAYS": ("UNFINISHED_RETENTION_DAYS", float),
@@ -128,10 +141,11 @@ def load_config(overrides: dict | None = None, environ: os._Environ | dict | Non
         key for variable, (key, _parse) in ENVIRONMENT_OVERRIDES.items() if variable in environ
     }
     given |= set(overrides or {})
-    if "SMS_OFFICE_NAME" in given:  # another office: not our names for it in other languages
-        for key in ("SMS_OFFICE_NAME_ES", "SMS_OFFICE_NAME_ZH"):
-            if key not in given:
-                config[key] = None
+    for name in NAMES_IN_LANGUAGES:  # another district's name: not ours in other languages
+        if name in given:
+            for key in (f"{name}_ES", f"{name}_ZH"):
+                if key not in given:
+                    config[key] = None
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engagement.adapters.clock import Clock, start_of_day
+from engagement.config import name_in
 from engagement.delivery.service import (
     DeliveryError,
     DraftNotFound,
@@ -92,10 +93,11 @@ class SmsSettings:
 
     @classmethod
     def from_config(cls, config: Any) -> SmsSettings:
-        names = {"es": config["SMS_OFFICE_NAME_ES"], "zh": config["SMS_OFFICE_NAME_ZH"]}
         return cls(
             office_name=config["SMS_OFFICE_NAME"],
-            office_names={language: name for language, name in names.items() if name},
+            office_names={
+                language: name_in(config, "SMS_OFFICE_NAME", language) for language in ("es", "zh")
+            },
             office_phone=config["SMS_OFFICE_PHONE"],
             expiry=timedelta(hours=float(config["SMS_CONVERSATION_EXPIRY_HOURS"])),
             max_tries=int(config["SMS_MAX_TRIES"]),

@@ -2,9 +2,10 @@
 
 from typing import Protocol
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
+from engagement.config import name_in
 from engagement.i18n import (
     HTML_LANG,
     LANGUAGE_NAMES,
@@ -24,6 +25,11 @@ class NamedInLanguages(Protocol):
 
 def current_language() -> str:
     return str(get_locale() or "en").split("_")[0]
+
+
+def district_name() -> str:
+    """The district as this page's language names it."""
+    return name_in(current_app.config, "DISTRICT_NAME", current_language())
 
 
 def between_sentences() -> str:
@@ -88,6 +94,7 @@ def register(app: Flask) -> None:
         translated=translated,
         current_language=current_language,
         between_sentences=between_sentences,
+        district_name=district_name,
         language_label=language_label,
         language_links=language_links,
         respondent_csrf_token=form_token,

@@ -85,6 +85,7 @@ def test_keywords_in_spanish_and_chinese_are_set_in_the_designer_and_printed(sta
     )
     assert refused.status_code == 422
     assert "sms_keyword_es: AYUDA is a word text messages keep for themselves" in refused.text
+    assert 'name="sms_keyword_es" lang="es" value="ayuda"' in refused.text  # as typed, to fix
 
 
 def test_students_type_a_code_that_names_only_their_school(staff, client, seeded):

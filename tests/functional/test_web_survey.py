@@ -51,6 +51,19 @@ def test_landing_page_speaks_the_language_of_the_link(client, survey, lang, word
         assert word in page.text
 
 
+def test_the_district_is_named_in_the_pages_language(client, survey):
+    assert ">Distrito Escolar Unificado de Pasadena</a>" in client.get("/s/mini-2026?lang=es").text
+    assert ">帕萨迪纳联合学区</a>" in client.get("/s/mini-2026?lang=zh").text
+    assert ">Pasadena Unified School District</a>" in client.get("/s/mini-2026?lang=en").text
+
+
+def test_another_districts_name_is_not_sent_under_ours_in_other_languages():
+    from engagement.config import load_config, name_in
+
+    theirs = load_config(environ={"DISTRICT_NAME": "Oak Unified School District"})
+    assert name_in(theirs, "DISTRICT_NAME", "zh") == "Oak Unified School District"
+
+
 def test_the_school_list_names_schools_in_the_pages_language_then_in_english(client, survey):
     chinese = client.get("/s/mini-2026?lang=zh").text
     assert '<option value="jackson">杰克逊小学（Jackson Elementary）</option>' in chinese
