@@ -8,6 +8,7 @@ from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, can, sees_reports, sees_surveys
 
 from .audit_labels import action_label, detail, target_label
+from .messages import problem_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -50,6 +51,7 @@ def _helpers():
         "action_label": action_label,
         "detail": detail,
         "target_label": target_label,
+        "problem_text": problem_text,
     }
 
 

@@ -5,9 +5,10 @@ from flask_babel import ngettext
 
 from engagement.designer.service import DesignerError
 from engagement.distribution.service import DistributionError
-from engagement.i18n import listed
+from engagement.i18n import language_label, listed
 from engagement.sms.campaigns import CampaignError
 from engagement.sms.contacts import BadRow, ContactFileError
+from engagement.surveys.validation import Problem
 
 from .forms import FormError
 
@@ -201,3 +202,49 @@ def campaign_message(error: CampaignError) -> str:
         "unknown_survey": lambda: _("There is no such survey."),
     }
     return messages.get(error.code, lambda: _("Something went wrong"))()
+
+
+# A template field as the designer's pages label it, where it has a label of its own.
+_FIELD_LABELS = {
+    "sms_keyword": lambda: _("SMS keyword"),
+    "sms_keyword_es": lambda: _("Keyword in Spanish"),
+    "sms_keyword_zh": lambda: _("Keyword in Chinese"),
+}
+
+
+def problem_text(problem: Problem) -> str:
+    """A template problem in the reader's language where it has a code, else as written."""
+    p = dict(problem.params)
+    if "field" in p and p["field"] in _FIELD_LABELS:
+        p["field"] = _FIELD_LABELS[p["field"]]()
+    messages = {
+        "missing_translation": lambda: _(
+            "%(field)s: missing translation for %(language)s",
+            field=p["field"],
+            language=language_label(p["language"]),
+        ),
+        "keyword_letters": lambda: _(
+            "%(field)s: 2-20 letters or digits, no spaces, with at least one letter",
+            field=p["field"],
+        ),
+        "keyword_reserved": lambda: _(
+            "%(field)s: %(word)s is a word text messages keep for themselves (STOP, START, "
+            "HELP, SKIP and language names, in English, Spanish and Chinese)",
+            field=p["field"],
+            word=p["word"],
+        ),
+        "keyword_repeated": lambda: _(
+            "%(field)s: %(word)s is already this survey's keyword", field=p["field"], word=p["word"]
+        ),
+        "keyword_needs_main": lambda: _(
+            "%(field)s: set the SMS keyword too, the one every flyer can print", field=p["field"]
+        ),
+        "keyword_of_open_survey": lambda: _(
+            "The open survey “%(slug)s” answers to the text keyword %(word)s: change it here, "
+            "or close “%(slug)s” before publishing.",
+            slug=p["slug"],
+            word=p["word"],
+        ),
+    }
+    said = messages.get(problem.code or "")
+    return said() if said else problem.message

@@ -125,7 +125,8 @@ def _keywords_taken(session: Session, survey: Survey, definition: SurveyDefiniti
             f"text keyword {taken.keyword}: the open survey {taken.slug} answers to it;"
             f" change it here, or close {taken.slug} before publishing"
         )
-        return [Problem(survey.slug, "survey", message)]
+        said = {"word": taken.keyword, "slug": taken.slug}
+        return [Problem(survey.slug, "survey", message, code="keyword_of_open_survey", params=said)]
     return []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engagement.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
@@ -99,9 +99,13 @@ class IndicatorInfo:
 class Problem:
     file: str
     location: str
-    message: str
+    message: str  # English, for the command line and logs
     # Missing translations block publishing but not saving a draft in the designer.
     translation: bool = False
+    # For the staff pages, which say it in the reader's language (admin.messages): the
+    # kind of problem and its particulars. None: the English message is shown.
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.location}: {self.message}"
@@ -112,8 +116,16 @@ class _Collector:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, location: str, message: str, *, translation: bool = False) -> None:
-        self.problems.append(Problem(self.file, location, message, translation))
+    def add(
+        self,
+        location: str,
+        message: str,
+        *,
+        translation: bool = False,
+        code: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.problems.append(Problem(self.file, location, message, translation, code, params))
 
     def unknown_fields(self, location: str, data: Mapping, allowed: set[str]) -> None:
         for name in sorted(set(data) - allowed, key=str):
@@ -163,6 +175,9 @@ class _Collector:
                     location,
                     f"{field}: missing translation for {language} ({LANGUAGE_NAMES[language]})",
                     translation=True,
+                    code="missing_translation",
+                    field=field,
+                    language=language,
                 )
         return result
 
@@ -221,12 +236,20 @@ def validate_template(
     if sms_keyword is not None:
         sms_keyword = str(sms_keyword).upper()
         if not SMS_KEYWORD.match(sms_keyword) or sms_keyword.isdigit():
-            c.add("survey", "sms_keyword: 2-20 letters A-Z or digits, with at least one letter")
+            c.add(
+                "survey",
+                "sms_keyword: 2-20 letters A-Z or digits, with at least one letter",
+                code="keyword_letters",
+                field="sms_keyword",
+            )
         elif _taken_by_the_sms_service(sms_keyword):
             c.add(
                 "survey",
                 f"sms_keyword: {sms_keyword} is a word text messages keep for themselves"
                 " (STOP, START, HELP, SKIP and language names, in English, Spanish and Chinese)",
+                code="keyword_reserved",
+                field="sms_keyword",
+                word=sms_keyword,
             )
     sms_keyword_in = _translated_keywords(c, data, sms_keyword)
     min_cell_size = data.get("min_cell_size")
@@ -271,14 +294,19 @@ def _translated_keywords(c: _Collector, data: Mapping, keyword: str | None) -> d
         if raw is None:
             continue
         word = str(raw).strip().upper()
+        said = {"field": field_name, "word": word}
         if keyword is None:
-            c.add("survey", f"{field_name}: needs sms_keyword, the one every flyer can print")
+            message = f"{field_name}: needs sms_keyword, the one every flyer can print"
+            c.add("survey", message, code="keyword_needs_main", **said)
         elif not TRANSLATED_KEYWORD.match(word) or word.isdigit():
-            c.add("survey", f"{field_name}: 2-20 letters or digits, no spaces, a letter at least")
+            message = f"{field_name}: 2-20 letters or digits, no spaces, a letter at least"
+            c.add("survey", message, code="keyword_letters", **said)
         elif _taken_by_the_sms_service(word):
-            c.add("survey", f"{field_name}: {word} is a word text messages keep for themselves")
+            message = f"{field_name}: {word} is a word text messages keep for themselves"
+            c.add("survey", message, code="keyword_reserved", **said)
         elif compact(word) in seen:
-            c.add("survey", f"{field_name}: {word} is already this survey's keyword")
+            message = f"{field_name}: {word} is already this survey's keyword"
+            c.add("survey", message, code="keyword_repeated", **said)
         else:
             seen.add(compact(word))
             found[language] = word

@@ -76,8 +76,12 @@ def test_publishing_is_refused_until_every_translation_is_there(designer, seeded
     assert "(3 texts to translate)" in designer.get("/admin/surveys/walk-2026?lang=en").text
     refused = post(designer, "/admin/surveys/walk-2026/publish", {}, "/admin/surveys/walk-2026")
     assert refused.status_code == 422
-    assert "missing translation for es" in refused.text
+    assert "title: missing translation for Spanish" in refused.text
     assert seeded.scalars(select(Survey)).one().status.value == "draft"
+    # Said in the reader's language, as the rest of the page.
+    spanish = designer.get("/admin/surveys/walk-2026?lang=es").text
+    assert "title: falta la traducción al español" in spanish
+    assert "title：缺少西班牙语翻译" in designer.get("/admin/surveys/walk-2026?lang=zh").text
 
     texts = {
         "t:title": ("Caminar a la escuela", "走路上学"),
@@ -120,7 +124,9 @@ def test_a_second_open_survey_cannot_take_an_open_surveys_text_keyword(designer,
     refused = post(designer, "/admin/surveys/mini-2027/publish", {}, "/admin/surveys/mini-2027")
     assert refused.status_code == 422
     assert "The survey cannot be published until the problems listed are fixed." in refused.text
-    assert "text keyword MINI: the open survey mini-2026 answers to it" in refused.text
+    assert "The open survey “mini-2026” answers to the text keyword MINI" in html.unescape(
+        refused.text
+    )
     assert seeded.scalars(select(Survey).where(Survey.slug == "mini-2027")).one().status.value == (
         "draft"
     )
@@ -142,11 +148,11 @@ def test_a_draft_using_an_open_surveys_keyword_is_told_before_publishing(designe
     page = designer.get("/admin/surveys/mini-2027?lang=en").text
     assert "Before publishing" in page
     assert (
-        "text keyword MINI: the open survey mini-2026 answers to it; change it here, or close"
-        " mini-2026 before publishing"
-    ) in page
+        "The open survey “mini-2026” answers to the text keyword MINI: change it here, or close"
+        " “mini-2026” before publishing."
+    ) in html.unescape(page)
     # The open survey itself lists no such problem.
-    assert "the open survey" not in designer.get("/admin/surveys/mini-2026?lang=en").text
+    assert "The open survey" not in designer.get("/admin/surveys/mini-2026?lang=en").text
 
 
 def test_a_survey_published_to_open_later_is_scheduled_not_open(designer, seeded, clock):

@@ -84,7 +84,7 @@ def test_keywords_in_spanish_and_chinese_are_set_in_the_designer_and_printed(sta
         "/admin/surveys/mini-2026/settings", data={"csrf_token": token, **settings, "version": "2"}
     )
     assert refused.status_code == 422
-    assert "sms_keyword_es: AYUDA is a word text messages keep for themselves" in refused.text
+    assert "Keyword in Spanish: AYUDA is a word text messages keep for themselves" in refused.text
     assert 'name="sms_keyword_es" lang="es" value="ayuda"' in refused.text  # as typed, to fix
 
 
