@@ -33,7 +33,7 @@ _LEVEL_SYNONYMS = {
     "hs": "high",
     "y": "and",
 }
-_CJK_SCHOOL_WORDS = ("学校", "小学", "中学", "高中", "初中", "學校", "小學", "中學")
+_CJK_SCHOOL_WORDS = ("学校", "小学", "中学", "高中", "初中")  # Traditional: normalise()d
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
