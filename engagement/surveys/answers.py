@@ -96,6 +96,30 @@ NO_WORDS = frozenset(
         "无",
     )
 )
+# "Don't know", however a "not applicable" answer happens to be worded ("Not sure", "不确定").
+DONT_KNOW_WORDS = frozenset(
+    normalise(w)
+    for w in (
+        "don't know",
+        "dont know",
+        "do not know",
+        "idk",
+        "not sure",
+        "unsure",
+        "dunno",
+        "no sé",
+        "no se",
+        "no lo sé",
+        "no estoy seguro",
+        "no estoy segura",
+        "ni idea",
+        "不知道",
+        "不清楚",
+        "不确定",
+        "不晓得",
+        "不懂",
+    )
+)
 
 _CHINESE_DIGITS = {
     "零": 0,
@@ -218,6 +242,10 @@ def _choice_for_token(question: Question, token: str) -> Choice | None:
             return question.choice_by_value(1)
         if token in NO_WORDS:
             return question.choice_by_value(0)
+    if token in DONT_KNOW_WORDS:
+        unknowing = [choice for choice in question.choices if choice.not_applicable]
+        if len(unknowing) == 1:
+            return unknowing[0]
     for choice in question.choices:
         if token == normalise(choice.code):
             return choice

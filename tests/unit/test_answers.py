@@ -107,6 +107,17 @@ def test_multiple_choice_replies(reply, value):
     assert parse_text_reply(question("channels"), reply) == value
 
 
+@pytest.mark.parametrize("reply", ["don't know", "IDK", "no sé", "不知道", "不清楚", "不確定"])
+def test_dont_know_however_the_not_applicable_answer_is_worded(reply):
+    """The family survey's "Not sure" / "不确定": a grandparent answers "不知道"."""
+    from tests.support import TEMPLATES, template
+
+    question = template(TEMPLATES / "family-2026.yaml").question("health_insurance")
+    (unsure,) = [choice for choice in question.choices if choice.not_applicable]
+    assert unsure.label["en"] == "Not sure"
+    assert parse_text_reply(question, reply) == unsure.value
+
+
 def test_exclusive_choice_cannot_be_combined():
     with pytest.raises(AnswerError) as error:
         parse_text_reply(question("channels"), "1 3")
