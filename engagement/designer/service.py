@@ -42,6 +42,7 @@ from engagement.surveys.store import (
     check_keyword_free,
     definition_of,
     indicator_catalogue,
+    keywords_taken,
     latest_version,
     save_definition,
 )
@@ -117,17 +118,18 @@ def load_draft(session: Session, slug: str) -> Draft:
 
 
 def _keywords_taken(session: Session, survey: Survey, definition: SurveyDefinition) -> list:
-    """A keyword an open survey answers to, listed before publishing, not found on the day."""
-    try:
-        check_keyword_free(session, survey, definition)
-    except KeywordTaken as taken:
+    """Keywords an open survey answers to, listed before publishing, not found on the day."""
+    problems = []
+    for taken in keywords_taken(session, survey, definition):
         message = (
             f"text keyword {taken.keyword}: the open survey {taken.slug} answers to it;"
             f" change it here, or close {taken.slug} before publishing"
         )
         said = {"word": taken.keyword, "slug": taken.slug}
-        return [Problem(survey.slug, "survey", message, code="keyword_of_open_survey", params=said)]
-    return []
+        problems.append(
+            Problem(survey.slug, "survey", message, code="keyword_of_open_survey", params=said)
+        )
+    return problems
 
 
 def list_surveys(session: Session) -> list[tuple[Survey, int, int]]:

@@ -57,9 +57,9 @@ def latest_version(session: Session, survey_id: int) -> SurveyVersion | None:
     ).first()
 
 
-def check_keyword_free(session: Session, survey: Survey, definition: SurveyDefinition) -> None:
-    """Raise KeywordTaken if another open survey (or one set to open) answers to one of
-    `definition`'s keywords, in any language.
+def keywords_taken(session: Session, survey: Survey, definition: SurveyDefinition) -> list:
+    """Every one of `definition`'s keywords, in any language, that another open survey (or
+    one set to open) answers to, as KeywordTaken; none, when they are all free.
 
     Flyers already printed send their keyword's texts to one survey; a second would take
     them all from the day it opened.
@@ -68,16 +68,27 @@ def check_keyword_free(session: Session, survey: Survey, definition: SurveyDefin
 
     ours = {compact(word): word for word in definition.sms_keywords}
     if not ours:
-        return
+        return []
     others = session.scalars(
         select(Survey).where(Survey.status == SurveyStatus.OPEN, Survey.id != survey.id)
     )
+    taken = []
     for other in others:
         version = latest_version(session, other.id)
         theirs = definition_of(version).sms_keywords if version is not None else {}
-        for word in theirs:
-            if compact(word) in ours:
-                raise KeywordTaken(ours[compact(word)].upper(), other.slug)
+        taken += [
+            KeywordTaken(ours[compact(word)].upper(), other.slug)
+            for word in theirs
+            if compact(word) in ours
+        ]
+    return taken
+
+
+def check_keyword_free(session: Session, survey: Survey, definition: SurveyDefinition) -> None:
+    """Raise the first KeywordTaken of keywords_taken, if any."""
+    taken = keywords_taken(session, survey, definition)
+    if taken:
+        raise taken[0]
 
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:

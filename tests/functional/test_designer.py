@@ -143,7 +143,11 @@ def test_a_draft_using_an_open_surveys_keyword_is_told_before_publishing(designe
 
     save_definition(seeded, mini(), clock)
     set_status(seeded, "mini-2026", SurveyStatus.OPEN)
-    copy = replace(mini(), slug="mini-2027", sms_keyword="MINI27", sms_keyword_in={"es": "mini"})
+    # Its Spanish and Chinese keywords are both the open survey's: both are listed at once.
+    open_one = replace(mini(), sms_keyword_in={"zh": "小调查"})
+    save_definition(seeded, open_one, clock)
+    copy = replace(mini(), slug="mini-2027", sms_keyword="MINI27")
+    copy = replace(copy, sms_keyword_in={"es": "mini", "zh": "小调查"})
     save_definition(seeded, copy, clock)
     page = designer.get("/admin/surveys/mini-2027?lang=en").text
     assert "Before publishing" in page
@@ -151,6 +155,8 @@ def test_a_draft_using_an_open_surveys_keyword_is_told_before_publishing(designe
         "The open survey “mini-2026” answers to the text keyword MINI: change it here, or close"
         " “mini-2026” before publishing."
     ) in html.unescape(page)
+    assert "answers to the text keyword 小调查" in html.unescape(page)
+    assert "<code>survey</code>: The open survey" not in page  # said in words, no field
     # The open survey itself lists no such problem.
     assert "The open survey" not in designer.get("/admin/surveys/mini-2026?lang=en").text
 

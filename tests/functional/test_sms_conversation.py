@@ -134,7 +134,7 @@ def test_a_phone_from_a_flyer_names_its_school_as_people_write_it(client, mini_o
     (both,) = text(client, PHONE, "Washington")
     assert "1 Escuela Primaria Washington\n2 Escuela Secundaria Washington" in both
     assert text(client, PHONE, "escuela primaria Washington")[0].startswith(
-        "Sus respuestas son sobre Escuela Primaria Washington.\n¿Asistió"
+        "Sus respuestas se refieren a: Escuela Primaria Washington.\n¿Asistió"
     )
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "washington-es"
