@@ -797,6 +797,12 @@ class Turn:
                 # Starting again would ask the same: the flyer's way skips the question.
                 phone = self.settings.office_phone
                 return [prompts.school_not_found_stop(self.language, keyword, phone)]
+            if self.contact.language is None:  # asked in all three: stopped in all three
+                return [
+                    prompts.in_every_language(
+                        lambda each: prompts.gave_up(each, _keyword(conversation, each))
+                    )
+                ]
             return [prompts.gave_up(self.language, keyword)]
         return [retry]
 

@@ -174,10 +174,16 @@ def test_a_language_not_understood_three_times_stops_with_the_keyword(client, mi
     assert "Reply 1 for English." in text(client, PHONE, "hmm")[0]
     text(client, PHONE, "what")
     (stopped,) = text(client, PHONE, "??")
-    assert stopped == (
+    # The question was asked in all three languages: so is the stop.
+    assert stopped.startswith(
         "Sorry, we could not understand your answer, so we stopped this survey."
-        " Text MINI to start again."
+        " Text MINI to start again.\n"
     )
+    assert stopped.split("\n")[1:] == [
+        "Lo sentimos, no pudimos entender su respuesta, así que terminamos esta encuesta."
+        " Envíe MINI para empezar de nuevo.",
+        "抱歉，我们无法理解您的回答，因此本次问卷已结束。回复 MINI 可重新开始。",
+    ]
 
 
 def test_a_chinese_school_name_from_a_phone_not_in_the_contacts(client, mini_open):
