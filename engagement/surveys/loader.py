@@ -79,12 +79,26 @@ _QUOTED_TEXT = (
 )
 
 
+# "en:Lunchtime": a key and its text with no space between, which the parser takes for one
+# piece of text and then trips over on another line. Not "http://" nor "10:30" in a value.
+_NO_SPACE_AFTER_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?![\s/:])\S")
+_NO_SPACE = "a space is missing after the colon: write “%s: %s”"
+
+
 def _plain_words(error: yaml.YAMLError, lines: list[str]) -> tuple[str, yaml.Mark | None]:
     """What went wrong in words a template's editor knows, and the line to look at."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
     problem_mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
+    marks = [mark for mark in (context_mark, problem_mark) if mark is not None]
+    if marks:  # the parser gives up a line after such a key, or on it
+        low, high = min(m.line for m in marks), max(m.line for m in marks)
+        for number in range(min(high, len(lines) - 1), max(low - 1, 0) - 1, -1):
+            if _NO_SPACE_AFTER_KEY.match(lines[number]):
+                key, _colon, text = lines[number].strip().removeprefix("- ").partition(":")
+                mark = yaml.Mark("", 0, number, 0, None, None)
+                return _NO_SPACE % (key, text.strip()), mark
     if duplicate := _DUPLICATE.match(problem):
         return f"{duplicate.group(1)} appears twice at the same level", problem_mark
     for theirs, ours, began_earlier in _IN_PLAIN_WORDS:

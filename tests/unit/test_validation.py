@@ -229,6 +229,13 @@ def test_yaml_errors_duplicate_mapping_keys_and_yaml_booleans():
         ("choices: [a, b\nslug: x\n", 1, "a list in [brackets] that is not closed"),
         ("title: *foo\n", 1, "a value starting with * or &: put it in quotes"),
         ("title: @foo\n", 1, "a value starting with @ or `: put it in quotes"),
+        # No space after a key: the parser trips on the next line, or says a colon is missing.
+        (
+            "title:\n  en:Lunch\n  es: Algo\n",
+            2,
+            "a space is missing after the colon: write “en: Lunch”",
+        ),
+        ("title:\n  en: L\n  zh:其他意见\n", 3, "write “zh: 其他意见”"),
     ],
 )
 def test_yaml_mistakes_are_told_in_plain_words_with_the_line_to_look_at(text, line, said):
