@@ -34,6 +34,9 @@ _LEVEL_SYNONYMS = {
     "y": "and",
 }
 _CJK_SCHOOL_WORDS = ("学校", "小学", "中学", "高中", "初中")  # Traditional: normalise()d
+# The levels those words name, as the roster's English names say them: "华盛顿中学" is the
+# middle school, "初中" picks it from a list of the two Washingtons.
+_CJK_LEVELS = {"小学": "elementary", "初中": "middle", "中学": "middle", "高中": "high"}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -103,11 +106,17 @@ def matching_schools(text: str, schools: Iterable[S]) -> list[S]:
     exact = [s for s in pool if whole in {normalise(s.code), *map(normalise, s.names)}]
     if exact:
         return exact
+    levels = [level for word, level in _CJK_LEVELS.items() if word in whole]
     for word in _CJK_SCHOOL_WORDS:
         whole = whole.replace(word, " ")
-    if _CJK.search(whole):  # two characters name a school in Chinese: 缪尔
+    if _CJK.search(whole) or (levels and not whole.strip()):
         typed_chinese = "".join(_words(whole))
-        return _by_chinese_name(typed_chinese, pool) if len(typed_chinese) >= 2 else []
+        if typed_chinese and len(typed_chinese) < 2:  # two characters name a school: 缪尔
+            return []
+        if not typed_chinese:  # a level alone picks from a list sent, not from the roster
+            return [s for s in pool if _names(s, levels[:1])] if len(pool) <= 9 else []
+        found = _by_chinese_name(typed_chinese, pool)
+        return [s for s in found if levels and _names(s, levels[:1])] or found
     typed = [_LEVEL_SYNONYMS.get(w, w) for w in _words(whole) if w not in _FILLER]
     if not typed or sum(map(len, typed)) < 3:
         return []

@@ -46,6 +46,7 @@ def codes(text: str) -> list[str]:
         ("麦金利", "mckinley"),
         ("傑克遜小學", "jackson"),  # in Traditional characters
         ("約翰繆爾高中", "muir"),
+        ("華盛頓中學", "washington-ms"),  # 中学: the middle school, in everyday Chinese
     ],
 )
 def test_one_school(text, code):
@@ -90,3 +91,10 @@ def test_what_a_flyer_prints_after_the_keyword_names_its_school_alone(language):
 
 
 ROSTER_BY_CODE = {school.code: school for school in ROSTER}
+
+
+def test_a_level_word_picks_from_a_list_of_schools_sent():
+    """After "1 华盛顿小学 / 2 华盛顿初中", a reply of "初中" is the second."""
+    washingtons = [ROSTER_BY_CODE["washington-es"], ROSTER_BY_CODE["washington-ms"]]
+    assert matching_schools("初中", washingtons) == [ROSTER_BY_CODE["washington-ms"]]
+    assert matching_schools("小学", washingtons) == [ROSTER_BY_CODE["washington-es"]]
