@@ -493,7 +493,7 @@ def survey(slug: str):
         school_year=report.survey.school_year,
         min_cell=report.min_cell,
         chosen=chosen,
-        school_choices=choices,
+        school_choices=[s for s in choices if _filters().tier in (None, s.tier)],
         schools=[s for s in choices if s.code in results.schools],
         rows=results.by_question,
         section_rows=results.by_section,

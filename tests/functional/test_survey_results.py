@@ -76,6 +76,8 @@ def test_staff_results_by_school_with_small_schools_hidden(client, seeded, clock
     assert '<select name="tier"><option value="">Todas</option>' in spanish
     excelling = client.get("/reports/survey/staff-2026?lang=zh&tier=excelling").text
     assert '<th scope="row">所有“优秀”类学校</th>' in excelling
+    assert '<option value="field">' in excelling  # the picker offers that tier's schools
+    assert '<option value="jackson">' not in excelling
     assert "<h2>逐题结果：所有“优秀”类学校</h2>" in excelling  # no heading says district either
     chinese = client.get("/reports/survey/staff-2026?lang=zh").text
     assert "不同意：4 · 同意：11" in chinese  # full-width colons in Chinese
