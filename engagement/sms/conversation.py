@@ -751,7 +751,11 @@ class Turn:
             conversation.school_options = [s.id for s in chosen[:9]]
             names = [s.name_in(self.language) for s in chosen[:9]]
             return [prompts.school_question(self.language, names)]
-        retry = self._school_prompt(options) if options else prompts.school_not_found(self.language)
+        if options:
+            names = [s.name_in(self.language) for s in options]
+            retry = prompts.school_question(self.language, names, again=True)
+        else:
+            retry = prompts.school_not_found(self.language)
         return self._failed(conversation, retry)
 
     def _answer_question(self, conversation: Conversation, body: str, skip: bool) -> list[str]:

@@ -140,9 +140,11 @@ def answer_cut(language: str, maximum: int) -> str:
         )
 
 
-def school_question(language: str, names: Sequence[str]) -> str:
+def school_question(language: str, names: Sequence[str], *, again: bool = False) -> str:
+    """Which of `names`; `again`: after a reply that picked none of them."""
     with speaking(language):
-        lines = [_("Which school are your answers about? Reply with its number.")]
+        question = _("Which school are your answers about? Reply with its number.")
+        lines = [_("Sorry. %(reason)s", reason=question) if again else question]
         lines += [f"{number} {name}" for number, name in enumerate(names, start=1)]
         return "\n".join(lines)
 

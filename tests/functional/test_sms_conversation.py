@@ -148,7 +148,9 @@ def test_a_grandparent_names_the_school_in_chinese(client, mini_open):
     )
     (both,) = text(client, PHONE, "华盛顿")  # two schools: listed by their Chinese names
     assert both == "您的回答是关于哪所学校的？请回复学校前面的数字。\n1 华盛顿小学\n2 华盛顿初中"
-    assert text(client, PHONE, "杰克森学校")[0].startswith("您的回答是关于")  # not one of these
+    assert text(client, PHONE, "杰克森学校")[0].startswith(
+        "抱歉，您的回答是关于哪所学校的？"
+    )  # not one of these
     assert text(client, PHONE, "2")[0].startswith("您的回答是关于华盛顿初中的。\n您今年参加过")
     conversation = mini_open.scalars(select(Conversation)).one()
     assert mini_open.get(School, conversation.school_id).code == "washington-ms"
