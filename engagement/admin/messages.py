@@ -239,6 +239,30 @@ def problem_text(problem: Problem) -> str:
         "keyword_needs_main": lambda: _(
             "%(field)s: set the SMS keyword too, the one every flyer can print", field=p["field"]
         ),
+        "key_format": lambda: _(
+            "Key: needed, in lowercase letters, digits and _, starting with a letter (such as "
+            "school_safety)."
+        ),
+        "key_twice": lambda: _("Key: “%(key)s” is already used in this survey.", key=p["key"]),
+        "two_choices": lambda: _("Type at least two answers to choose from."),
+        "choice_value_twice": lambda: _(
+            "Answer %(position)s: the value %(value)s is used twice.",
+            position=p["position"],
+            value=p["value"],
+        ),
+        "choice_code_twice": lambda: _(
+            "Answer %(position)s: the code “%(value)s” is used twice.",
+            position=p["position"],
+            value=p["value"],
+        ),
+        "min_below_max": lambda: _(
+            "A number question needs a smallest and a largest number, the smallest below the "
+            "largest."
+        ),
+        "max_length": lambda: _("Longest text: a whole number from 1 to %(most)s.", most=p["most"]),
+        "text_missing": lambda: _(
+            "%(field)s: missing; give it in English, Spanish and Chinese.", field=p["field"]
+        ),
         "keyword_of_open_survey": lambda: _(
             "The open survey “%(slug)s” answers to the text keyword %(word)s: change it here, "
             "or close “%(slug)s” before publishing.",

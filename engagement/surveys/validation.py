@@ -39,6 +39,8 @@ SMS_KEYWORD = re.compile(r"^[A-Z0-9]{2,20}$")
 TRANSLATED_KEYWORD = re.compile(r"^[^\W_]{2,20}$")
 # "en:Lunchtime" (no space) is one text, not English "Lunchtime": YAML needs the space.
 _LANGUAGE_WITHOUT_SPACE = re.compile(rf"^(?:{'|'.join(SUPPORTED_LANGUAGES)}):\S")
+# A key's problem, for the staff pages: said as what a key is (admin.messages).
+_KEY = {"code": "key_format"}
 DEFAULT_TEXT_LENGTH = 1000
 MAX_TEXT_LENGTH = 5000
 
@@ -137,7 +139,8 @@ class _Collector:
         """A {language: text} mapping; reports each missing or empty language."""
         if value is None:
             if required:
-                self.add(location, f"{field}: missing (give it in en, es and zh)")
+                message = f"{field}: missing (give it in en, es and zh)"
+                self.add(location, message, code="text_missing", field=field)
             return {}
         if isinstance(value, str) and _LANGUAGE_WITHOUT_SPACE.match(value):
             self.add(location, f"{field}: “{value[:40]}” needs a space after the colon")
@@ -324,7 +327,7 @@ def _choice_sets(c: _Collector, raw: Any) -> dict[str, tuple[Choice, ...]]:
 
 def _choice_list(c: _Collector, location: str, raw: Any) -> tuple[Choice, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
-        c.add(location, "choices: a list of at least two choices")
+        c.add(location, "choices: a list of at least two choices", code="two_choices")
         return ()
     choices: list[Choice] = []
     seen_values: set[int] = set()
@@ -347,13 +350,15 @@ def _choice_list(c: _Collector, location: str, raw: Any) -> tuple[Choice, ...]:
             )
             continue
         if value in seen_values:
-            c.add(location, f"choice {position}: duplicate value {value}")
+            message = f"choice {position}: duplicate value {value}"
+            c.add(location, message, code="choice_value_twice", position=position, value=value)
         seen_values.add(value)
         code = str(item.get("code", value))
         if not CODE.match(code):
             c.add(location, f"choice {position}: code {code!r} must be letters, digits, _ or -")
         if code in seen_codes:
-            c.add(location, f"choice {position}: duplicate code {code!r}")
+            message = f"choice {position}: duplicate code {code!r}"
+            c.add(location, message, code="choice_code_twice", position=position, value=code)
         seen_codes.add(code)
         label = c.translated(f"{location}: choice {position}", "label", item.get("label"))
         choices.append(
@@ -388,9 +393,9 @@ def _sections(
         where = f"section {key}" if isinstance(key, str) else f"section {number}"
         c.unknown_fields(where, item, SECTION_FIELDS)
         if not isinstance(key, str) or not KEY.match(key):
-            c.add(where, "key: lowercase letters, digits and _, starting with a letter")
+            c.add(where, "key: lowercase letters, digits and _, starting with a letter", **_KEY)
         elif key in section_keys:
-            c.add(where, "duplicate section key")
+            c.add(where, "duplicate section key", code="key_twice", key=key)
         section_keys.add(str(key))
         title = c.translated(where, "title", item.get("title"))
         raw_questions = item.get("questions")
@@ -422,11 +427,12 @@ def _question(
         return None
     key = raw.get("key")
     if not isinstance(key, str) or not KEY.match(key):
-        c.add(fallback_location, "key: lowercase letters, digits and _, starting with a letter")
+        message = "key: lowercase letters, digits and _, starting with a letter"
+        c.add(fallback_location, message, **_KEY)
         key = None
     where = f"question {key}" if key else fallback_location
     if key in earlier:
-        c.add(where, "duplicate question key")
+        c.add(where, "duplicate question key", code="key_twice", key=key)
     c.unknown_fields(where, raw, QUESTION_FIELDS)
 
     try:
@@ -468,7 +474,7 @@ def _question(
     if qtype is QuestionType.NUMBER:
         minimum, maximum = raw.get("min"), raw.get("max")
         if not (_is_number(minimum) and _is_number(maximum)) or minimum >= maximum:
-            c.add(where, "min and max: numbers with min below max")
+            c.add(where, "min and max: numbers with min below max", code="min_below_max")
         elif max(abs(minimum), abs(maximum)) > NUMBER_LIMIT:
             c.add(where, f"min and max: numbers between {-NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}")
     elif "min" in raw or "max" in raw:
@@ -476,7 +482,8 @@ def _question(
     if qtype is QuestionType.TEXT:
         max_length = raw.get("max_length", DEFAULT_TEXT_LENGTH)
         if not _is_int(max_length) or not 1 <= max_length <= MAX_TEXT_LENGTH:
-            c.add(where, f"max_length: a whole number from 1 to {MAX_TEXT_LENGTH}")
+            message = f"max_length: a whole number from 1 to {MAX_TEXT_LENGTH}"
+            c.add(where, message, code="max_length", most=MAX_TEXT_LENGTH)
     elif "max_length" in raw:
         c.add(where, "max_length: only for text questions")
 
@@ -528,7 +535,7 @@ def _question_choices(
         if qtype is QuestionType.LIKERT:
             choices = BUILT_IN_CHOICES[qtype]
         else:
-            c.add(where, "choices: missing")
+            c.add(where, "choices: missing", code="two_choices")
             return ()
     elif isinstance(raw_choices, str):
         if raw_choices not in choice_sets:

@@ -378,6 +378,22 @@ def test_a_question_is_added_with_its_type_picked_first(designer, seeded, clock)
     assert 'name="shown_type" value="likert"' in page
 
 
+def test_a_refused_question_is_told_in_the_readers_language(designer, seeded, clock):
+    """The problems the question form can meet are said in words, not template syntax."""
+    save_definition(seeded, mini(), clock)
+    url = "/admin/surveys/mini-2026/questions/new?section=more"
+    sent = {"version": "1", "shown_type": "yes_no", "type": "yes_no", "text_en": "Walks?"}
+    nameless = post(designer, url + "&lang=es", {**sent, "key": ""}, url + "&lang=es")
+    assert nameless.status_code == 422
+    assert "Clave: obligatoria, en minúsculas, dígitos y _" in nameless.text
+    twice = post(designer, url + "&lang=en", {**sent, "key": "attended"}, url + "&lang=en")
+    assert "Another question already has the key “attended”." in html.unescape(twice.text)
+    one = {**sent, "key": "how", "type": "single_choice", "shown_type": "single_choice"}
+    one |= {"choice_rows": "8", "choice_0_label_en": "Walk"}
+    lonely = post(designer, url + "&lang=zh", one, url + "&lang=zh")
+    assert "请至少填写两个可供选择的答案。" in lonely.text
+
+
 def test_clone_keeps_question_keys_and_template_files_start_surveys(designer, app, seeded, clock):
     save_definition(seeded, mini(), clock)
     cloned = post(
