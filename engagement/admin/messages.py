@@ -270,5 +270,44 @@ def problem_text(problem: Problem) -> str:
             word=p["word"],
         ),
     }
+    if problem.code == "yaml":
+        return _yaml_mistake(p)
     said = messages.get(problem.code or "")
     return said() if said else problem.message
+
+
+def _yaml_mistake(p: dict) -> str:
+    """A YAML mistake (surveys.loader) in the reader's language, with its line."""
+    kinds = {
+        "quote_open": lambda: _("a quotation mark that is never closed"),
+        "colon_in_value": lambda: _(
+            "a colon and a space inside a value, or a line indented too far: put text that "
+            "holds “: ” in quotes"
+        ),
+        "indentation": lambda: _("this line is indented differently from the lines above it"),
+        "colon_missing": lambda: _("a line without “name: value” (a colon is missing)"),
+        "tab": lambda: _("a tab character: indent with spaces"),
+        "starts_with_sign": lambda: _("a value starting with @ or `: put it in quotes"),
+        "starts_with_star": lambda: _("a value starting with * or &: put it in quotes"),
+        "bracket_open": lambda: _("a list in [brackets] that is not closed"),
+        "brace_open": lambda: _("a list in {braces} that is not closed"),
+        "text_after_quote": lambda: _(
+            "text goes on after its closing quotation mark or bracket: put the whole text in "
+            'double quotes ("Don\'t know", "[Evening] meetings")'
+        ),
+        "no_space": lambda: _(
+            "a space is missing after the colon: write “%(key)s: %(text)s”",
+            key=p["key"],
+            text=p["text"],
+        ),
+        "key_twice": lambda: _("%(key)s appears twice at the same level", key=p["key"]),
+    }
+    what = kinds[p["kind"]]()
+    if p.get("reads"):
+        return _(
+            "Line %(line)s: %(what)s (the line reads “%(reads)s”)",
+            line=p["line"],
+            what=what,
+            reads=p["reads"],
+        )
+    return _("Line %(line)s: %(what)s", line=p["line"], what=what)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,23 +50,45 @@ _TemplateLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, 
 
 
 # What the parser's complaints mean for someone editing a template by hand: the parser's
-# words, ours, and whether the mistake began where the parser started reading what it
-# could not finish (a quote, a key, a bracket) rather than where it gave up.
+# words, the kind of mistake (said in the reader's language by admin.messages), ours in
+# English, and whether the mistake began where the parser started reading what it could
+# not finish (a quote, a key, a bracket) rather than where it gave up.
 _IN_PLAIN_WORDS = (
-    ("quoted scalar", "a quotation mark that is never closed", True),
+    ("quoted scalar", "quote_open", "a quotation mark that is never closed", True),
     (
         "mapping values are not allowed",
+        "colon_in_value",
         "a colon and a space inside a value, or a line indented too far: put text that"
         " holds “: ” in quotes",
         False,
     ),
-    ("expected <block end>", "this line is indented differently from the lines above it", False),
-    ("could not find expected ':'", "a line without “name: value” (a colon is missing)", True),
-    ("'\\t' that cannot start", "a tab character: indent with spaces", False),
-    ("cannot start any token", "a value starting with @ or `: put it in quotes", False),
-    ("undefined alias", "a value starting with * or &: put it in quotes", False),
-    ("expected ',' or ']'", "a list in [brackets] that is not closed", True),
-    ("expected ',' or '}'", "a list in {braces} that is not closed", True),
+    (
+        "expected <block end>",
+        "indentation",
+        "this line is indented differently from the lines above it",
+        False,
+    ),
+    (
+        "could not find expected ':'",
+        "colon_missing",
+        "a line without “name: value” (a colon is missing)",
+        True,
+    ),
+    ("'\\t' that cannot start", "tab", "a tab character: indent with spaces", False),
+    (
+        "cannot start any token",
+        "starts_with_sign",
+        "a value starting with @ or `: put it in quotes",
+        False,
+    ),
+    (
+        "undefined alias",
+        "starts_with_star",
+        "a value starting with * or &: put it in quotes",
+        False,
+    ),
+    ("expected ',' or ']'", "bracket_open", "a list in [brackets] that is not closed", True),
+    ("expected ',' or '}'", "brace_open", "a list in {braces} that is not closed", True),
 )
 _DUPLICATE = re.compile(r"^duplicate key (.+)$")
 
@@ -82,10 +105,17 @@ _QUOTED_TEXT = (
 # "en:Lunchtime": a key and its text with no space between, which the parser takes for one
 # piece of text and then trips over on another line. Not "http://" nor "10:30" in a value.
 _NO_SPACE_AFTER_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?![\s/:])\S")
-_NO_SPACE = "a space is missing after the colon: write “%s: %s”"
 
 
-def _plain_words(error: yaml.YAMLError, lines: list[str]) -> tuple[str, yaml.Mark | None]:
+@dataclass(frozen=True)
+class _Mistake:
+    kind: str | None  # None: the parser's own words, untranslated
+    english: str
+    mark: yaml.Mark | None
+    params: dict[str, str]
+
+
+def _plain_words(error: yaml.YAMLError, lines: list[str]) -> _Mistake:
     """What went wrong in words a template's editor knows, and the line to look at."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""
@@ -97,18 +127,20 @@ def _plain_words(error: yaml.YAMLError, lines: list[str]) -> tuple[str, yaml.Mar
         for number in range(min(high, len(lines) - 1), max(low - 1, 0) - 1, -1):
             if _NO_SPACE_AFTER_KEY.match(lines[number]):
                 key, _colon, text = lines[number].strip().removeprefix("- ").partition(":")
+                english = f"a space is missing after the colon: write “{key}: {text.strip()}”"
                 mark = yaml.Mark("", 0, number, 0, None, None)
-                return _NO_SPACE % (key, text.strip()), mark
+                return _Mistake("no_space", english, mark, {"key": key, "text": text.strip()})
     if duplicate := _DUPLICATE.match(problem):
-        return f"{duplicate.group(1)} appears twice at the same level", problem_mark
-    for theirs, ours, began_earlier in _IN_PLAIN_WORDS:
+        english = f"{duplicate.group(1)} appears twice at the same level"
+        return _Mistake("key_twice", english, problem_mark, {"key": duplicate.group(1)})
+    for theirs, kind, english, began_earlier in _IN_PLAIN_WORDS:
         if theirs in problem or theirs in context:
             mark = (context_mark if began_earlier else None) or problem_mark or context_mark
             line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-            if theirs == "expected <block end>" and _TEXT_AFTER_CLOSING.match(line):
-                return _QUOTED_TEXT, mark
-            return ours, mark
-    return problem, problem_mark or context_mark
+            if kind == "indentation" and _TEXT_AFTER_CLOSING.match(line):
+                return _Mistake("text_after_quote", _QUOTED_TEXT, mark, {})
+            return _Mistake(kind, english, mark, {})
+    return _Mistake(None, problem, problem_mark or context_mark, {})
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
@@ -116,14 +148,18 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return yaml.load(text, Loader=_TemplateLoader), []
     except yaml.YAMLError as error:
         lines = text.splitlines()
-        problem, mark = _plain_words(error, lines)
-        if mark is None:
-            return None, [Problem(file, "YAML", f"not valid YAML: {problem}")]
-        shown = lines[mark.line].strip() if mark.line < len(lines) else ""
+        mistake = _plain_words(error, lines)
+        if mistake.mark is None:
+            return None, [Problem(file, "YAML", f"not valid YAML: {mistake.english}")]
+        number = mistake.mark.line + 1
+        shown = lines[number - 1].strip() if number <= len(lines) else ""
         if len(shown) > 60:
             shown = shown[:59] + "…"
         reads = f" (the line reads “{shown}”)" if shown else ""
-        return None, [Problem(file, f"line {mark.line + 1}", f"not valid YAML: {problem}{reads}")]
+        message = f"not valid YAML: {mistake.english}{reads}"
+        said = {"kind": mistake.kind, "line": number, "reads": shown, **mistake.params}
+        code = "yaml" if mistake.kind else None
+        return None, [Problem(file, f"line {number}", message, code=code, params=said)]
     except RecursionError:
         return None, [Problem(file, "YAML", "not valid YAML: nested too deeply")]
 

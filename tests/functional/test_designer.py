@@ -614,6 +614,16 @@ def test_the_yaml_editor_saves_a_change_and_lists_problems_instead_of_failing(de
     nested = post(designer, url, {"version": "2", "text": "title: " + "[" * 5000 + "]" * 5000})
     assert nested.status_code == 422
     assert "not valid YAML: nested too deeply" in nested.text
+    # A mistake in the YAML, said in the page's language with its line.
+    tabbed = post(
+        designer, url + "?lang=zh", {"version": "2", "text": "slug: x\n\ttitle: y\n"}, url
+    )
+    assert tabbed.status_code == 422
+    assert "第 2 行：有制表符（Tab）：请用空格缩进（该行内容为“title: y”）" in tabbed.text
+    spaced = post(
+        designer, url + "?lang=es", {"version": "2", "text": "title:\n  en:Bici\n  es: Bici\n"}, url
+    )
+    assert "Línea 2: falta un espacio después de los dos puntos: escriba «en: Bici»" in spaced.text
     for blank in ("", "- a list\n- of things"):  # says what is wrong, not "the problems listed"
         refused = post(designer, url, {"version": "2", "text": blank})
         assert refused.status_code == 422 and "not a survey template" in refused.text
