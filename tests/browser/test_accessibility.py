@@ -106,7 +106,17 @@ def test_pages_fit_a_320_pixel_screen(live_app, family, browser):
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/admin/")
-    for path in [*STAFF_PAGES, "/admin/audit", "/admin/sms/contacts", "/reports/administrative"]:
+    question_pages = [  # the answers tables: built-in, and rows to type into
+        "/admin/surveys/family-2026/questions/fe_school_activities",
+        "/admin/surveys/family-2026/questions/new?section=about&type=single_choice",
+    ]
+    for path in [
+        *STAFF_PAGES,
+        "/admin/audit",
+        "/admin/sms/contacts",
+        "/reports/administrative",
+        *question_pages,
+    ]:
         page.goto(live_app.base_url + path)
         assert_fits(page)
     page.goto(live_app.base_url + "/reports/area/A")  # the family survey's indicators
