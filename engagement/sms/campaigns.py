@@ -131,9 +131,7 @@ def _first_prompt(definition: SurveyDefinition, contact: Contact, school_id: int
     if contact.language is None:
         return prompts.LANGUAGE_QUESTION
     if school_id is None:
-        return prompts.school_question(
-            contact.language, [s.name_in(contact.language) for s in contact.schools]
-        )
+        return prompts.school_question(contact.language, contact.schools)
     return prompts.question_text(next_question(definition, {}, None), contact.language)
 
 

@@ -26,6 +26,7 @@ from engagement.delivery.service import (
     DraftNotFound,
     DraftState,
     SurveyWindow,
+    active_schools,
     complete_response,
     draft_in_row,
     join_draft,
@@ -458,9 +459,8 @@ class Turn:
                 continue
             if word.isascii() and rest[0].isalnum():  # "familiar" is no "familia"
                 continue
-            roster = select(School).where(School.active.is_(True)).order_by(School.name)
             named = matching_schools(
-                rest.strip(_BETWEEN_KEYWORD_AND_SCHOOL), self.session.scalars(roster)
+                rest.strip(_BETWEEN_KEYWORD_AND_SCHOOL), active_schools(self.session)
             )
             return keyword, named
         return None
@@ -670,9 +670,7 @@ class Turn:
 
     def _school_prompt(self, schools: list[School]) -> str:
         if schools:
-            return prompts.school_question(
-                self.language, [s.name_in(self.language) for s in schools]
-            )
+            return prompts.school_question(self.language, schools)
         return prompts.school_name_question(self.language)
 
     def current_prompt(self, conversation: Conversation) -> str:
@@ -736,11 +734,7 @@ class Turn:
             number = int(text)
             chosen = [options[number - 1]] if 1 <= number <= len(options) else []
         elif text:  # matching_schools decides what is too little to name a school
-            pool = options or list(
-                self.session.scalars(
-                    select(School).where(School.active.is_(True)).order_by(School.name)
-                )
-            )
+            pool = options or active_schools(self.session)
             chosen = matching_schools(body, pool)
         if len(chosen) == 1:
             conversation.school_id = chosen[0].id
@@ -749,11 +743,9 @@ class Turn:
             return [self._about_school(conversation) + "\n" + self.advance(conversation)]
         if len(chosen) > 1:
             conversation.school_options = [s.id for s in chosen[:9]]
-            names = [s.name_in(self.language) for s in chosen[:9]]
-            return [prompts.school_question(self.language, names)]
+            return [prompts.school_question(self.language, chosen[:9])]
         if options:
-            names = [s.name_in(self.language) for s in options]
-            retry = prompts.school_question(self.language, names, again=True)
+            retry = prompts.school_question(self.language, options, again=True)
         else:
             retry = prompts.school_not_found(self.language)
         return self._failed(conversation, retry)

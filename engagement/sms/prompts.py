@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from engagement.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, sentence_gap
+from engagement.models import School
 from engagement.surveys import AnswerError, Question, QuestionType, SurveyDefinition
 from engagement.web.forms import answer_error_message
 
@@ -140,12 +141,13 @@ def answer_cut(language: str, maximum: int) -> str:
         )
 
 
-def school_question(language: str, names: Sequence[str], *, again: bool = False) -> str:
-    """Which of `names`; `again`: after a reply that picked none of them."""
+def school_question(language: str, schools: Sequence[School], *, again: bool = False) -> str:
+    """Which of `schools`, by the names `language` gives them; `again`: after a reply that
+    picked none of them."""
     with speaking(language):
         question = _("Which school are your answers about? Reply with its number.")
         lines = [_("Sorry. %(reason)s", reason=question) if again else question]
-        lines += [f"{number} {name}" for number, name in enumerate(names, start=1)]
+        lines += [f"{n} {school.name_in(language)}" for n, school in enumerate(schools, start=1)]
         return "\n".join(lines)
 
 
