@@ -91,10 +91,14 @@ def _group_labels(school_year: str, slug: str | None = None) -> dict[str, dict[s
     }
 
 
-def _school_codes(table) -> list[str]:
-    """The schools a page or file lists: under a tier filter, that tier's only."""
+def _in_tier(schools) -> list[School]:
+    """The schools a page or file lists, or offers to pick: under a tier filter, that tier's."""
     tier = _filters().tier
-    return [s.code for s in table.schools if tier is None or s.tier == tier]
+    return [school for school in schools if tier is None or school.tier == tier]
+
+
+def _school_codes(table) -> list[str]:
+    return [school.code for school in _in_tier(table.schools)]
 
 
 def _place_names(schools) -> dict[str, str]:
@@ -493,7 +497,7 @@ def survey(slug: str):
         school_year=report.survey.school_year,
         min_cell=report.min_cell,
         chosen=chosen,
-        school_choices=[s for s in choices if _filters().tier in (None, s.tier)],
+        school_choices=_in_tier(choices),
         schools=[s for s in choices if s.code in results.schools],
         rows=results.by_question,
         section_rows=results.by_section,
