@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 
 from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, can, require_permission, scope_of, view_arg
-from engagement.designer.service import DesignerError, load_draft
 from engagement.distribution.rates import response_rate_board, set_enrollments
 from engagement.distribution.service import (
     DistributionError,
@@ -44,17 +43,11 @@ from engagement.surveys.definition import SurveyDefinition
 
 from . import bp
 from .forms import CsrfForm, require_csrf
+from .lookups import draft_or_404
 from .messages import distribution_message
 
 run = require_permission(Permission.RUN_SURVEYS)
 QR_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def _draft(slug: str):
-    try:
-        return load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
 
 
 def school_link(slug: str, school_code: str) -> str:
@@ -68,7 +61,7 @@ def code_link(slug: str, code: str | None = None) -> str:
 @bp.get("/surveys/<slug>/distribute")
 @run
 def distribute(slug: str):
-    draft = _draft(slug)
+    draft = draft_or_404(slug)
     students = draft.survey.audience == Audience.STUDENT
     return render_template(
         "admin/distribute.html",
@@ -85,7 +78,7 @@ def distribute(slug: str):
 @bp.get("/surveys/<slug>/flyer/<school>")
 @run
 def flyer(slug: str, school: str):
-    draft = _draft(slug)
+    draft = draft_or_404(slug)
     match = next((s for s in active_schools(db.session) if s.code == school), None) or abort(404)
     access = _access_code(slug, school)
     code = access.code if access else None
@@ -163,7 +156,7 @@ def _texting_lines(definition: SurveyDefinition, school: School) -> list[tuple[s
 def school_qr(slug: str, school: str, kind: str):
     if kind not in QR_TYPES:
         abort(404)
-    _draft(slug)
+    draft_or_404(slug)
     if not any(s.code == school for s in active_schools(db.session)):
         abort(404)
     access = _access_code(slug, school)

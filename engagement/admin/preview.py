@@ -12,8 +12,6 @@ from flask import abort, g, redirect, render_template, request, session, url_for
 
 from engagement.auth.permissions import Permission, require_permission
 from engagement.designer import editing
-from engagement.designer.service import DesignerError, load_draft
-from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES, supported
 from engagement.surveys.flow import (
     next_section,
@@ -25,6 +23,7 @@ from engagement.surveys.flow import (
 from engagement.web.forms import section_form
 
 from . import bp
+from .lookups import draft_or_404
 
 design = require_permission(Permission.DESIGN_SURVEYS)
 PREVIEW_KEY = "preview_answers"
@@ -58,10 +57,7 @@ def _draft(slug: str, lang: str):
     if lang not in SUPPORTED_LANGUAGES:
         abort(404)
     g.respondent_language = lang
-    try:
-        draft = load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
+    draft = draft_or_404(slug)
     g.respondent_audience = draft.definition.audience  # a student preview reads as students do
     return draft
 

@@ -21,7 +21,6 @@ from flask_login import current_user
 
 from engagement.adapters.clock import app_clock
 from engagement.auth.permissions import Permission, require_permission
-from engagement.designer.service import DesignerError, load_draft
 from engagement.distribution.service import active_schools
 from engagement.extensions import db
 from engagement.i18n import SUPPORTED_LANGUAGES
@@ -41,6 +40,7 @@ from engagement.sms.preview import conversation_preview, language_question
 
 from . import bp
 from .forms import CsrfForm, FormError, require_csrf
+from .lookups import draft_or_404
 from .messages import campaign_message, contact_file_message, contact_row_message, form_message
 
 run = require_permission(Permission.RUN_SURVEYS)
@@ -111,13 +111,6 @@ def _settings() -> SmsSettings:
     return SmsSettings.from_config(current_app.config)
 
 
-def _survey_draft(slug: str):
-    try:
-        return load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
-
-
 @dataclass
 class CampaignChoice:
     """What the campaign form asked for: school codes and languages ("" = not known yet)."""
@@ -185,7 +178,7 @@ def _refused(draft, error: FormError | CampaignError, choice=None):
 @run
 def sms_campaigns(slug: str):
     """Invite families by text: choose schools and languages; the campaigns sent so far."""
-    return _campaign_page(_survey_draft(slug))
+    return _campaign_page(draft_or_404(slug))
 
 
 @bp.post("/surveys/<slug>/sms/review")
@@ -193,7 +186,7 @@ def sms_campaigns(slug: str):
 def sms_review(slug: str):
     """How many people and segments the invitations would cost; nothing is sent yet."""
     require_csrf()
-    draft = _survey_draft(slug)
+    draft = draft_or_404(slug)
     choice = None
     try:
         choice = _campaign_choice(active_schools(db.session))
@@ -224,7 +217,7 @@ def sms_review(slug: str):
 def sms_send(slug: str):
     """Create the campaign: its invitations are queued in the outbox; the worker sends them."""
     require_csrf()
-    draft = _survey_draft(slug)
+    draft = draft_or_404(slug)
     choice = None
     try:
         choice = _campaign_choice(active_schools(db.session))
@@ -259,7 +252,7 @@ def sms_send(slug: str):
 def sms_remind(slug: str, campaign_id: int):
     """Text a reminder to those invited by this campaign who have not answered yet."""
     require_csrf()
-    draft = _survey_draft(slug)
+    draft = draft_or_404(slug)
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.survey_id != draft.survey.id:
         abort(404)
@@ -290,7 +283,7 @@ def sms_remind(slug: str, campaign_id: int):
 @require_permission(Permission.DESIGN_SURVEYS)
 def sms_preview(slug: str):
     """The draft as each language's phone shows it: every text, its segments and encoding."""
-    draft = _survey_draft(slug)
+    draft = draft_or_404(slug)
     return render_template(
         "admin/sms_preview.html",
         draft=draft,

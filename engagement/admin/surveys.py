@@ -55,6 +55,7 @@ from .forms import (
     require_csrf,
     translated_field,
 )
+from .lookups import draft_or_404
 from .messages import designer_message, form_message
 
 design = require_permission(Permission.DESIGN_SURVEYS)
@@ -254,7 +255,7 @@ def _indicators():
 @bp.get("/surveys/<slug>")
 @design
 def survey(slug: str):
-    draft = _draft_or_404(slug)
+    draft = draft_or_404(slug)
     return render_template(
         "admin/survey.html",
         draft=draft,
@@ -281,10 +282,7 @@ def _edit(slug: str, change, details: dict, template: str = "admin/survey.html",
         db.session.rollback()
         if error.code == "unknown_survey":
             abort(404)
-        try:
-            draft = load_draft(db.session, slug)
-        except DesignerError:
-            abort(404)
+        draft = draft_or_404(slug)
         context.setdefault("draft", draft)
         context.setdefault("types", TYPE_LABELS)
         context.setdefault("audiences", AUDIENCE_LABELS)
@@ -316,10 +314,7 @@ def survey_settings(slug: str):
 @bp.route("/surveys/<slug>/translations", methods=["GET", "POST"])
 @design
 def translations(slug: str):
-    try:
-        draft = load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
+    draft = draft_or_404(slug)
     texts = list(editing.translatable_texts(draft.template))
     if request.method == "GET":
         return render_template("admin/translations.html", draft=draft, texts=texts, form=CsrfForm())
@@ -359,10 +354,7 @@ def translations(slug: str):
 @bp.route("/surveys/<slug>/yaml", methods=["GET", "POST"])
 @design
 def edit_yaml(slug: str):
-    try:
-        draft = load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
+    draft = draft_or_404(slug)
     if request.method == "GET":
         return render_template(
             "admin/survey_yaml.html",
@@ -417,7 +409,7 @@ def add_section(slug: str):
 @design
 def confirm_delete_section(slug: str, key: str):
     """Ask before a section and its questions go: nothing but a new version brings them back."""
-    draft = _draft_or_404(slug)
+    draft = draft_or_404(slug)
     section = next((s for s in draft.definition.sections if s.key == key), None)
     if section is None:
         abort(404)
@@ -429,7 +421,7 @@ def confirm_delete_section(slug: str, key: str):
 @bp.get("/surveys/<slug>/questions/<key>/delete")
 @design
 def confirm_delete_question(slug: str, key: str):
-    draft = _draft_or_404(slug)
+    draft = draft_or_404(slug)
     question = draft.definition.questions_by_key.get(key)
     if question is None:
         abort(404)
@@ -439,13 +431,6 @@ def confirm_delete_question(slug: str, key: str):
 def _school_year(typed: str | None) -> str:
     """ "２０２６－２７" typed on a Chinese keyboard is 2026-27."""
     return unicodedata.normalize("NFKC", typed or "").strip()
-
-
-def _draft_or_404(slug: str):
-    try:
-        return load_draft(db.session, slug)
-    except DesignerError:
-        abort(404)
 
 
 def _confirm_delete(draft, section_title, questions, endpoint: str, key: str):
