@@ -117,7 +117,6 @@ DONT_KNOW_WORDS = frozenset(
         "不清楚",
         "不确定",
         "不晓得",
-        "不懂",
     )
 )
 

@@ -1,7 +1,5 @@
 """Template helpers: pick the respondent's language out of translated content."""
 
-from typing import Protocol
-
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
@@ -14,13 +12,8 @@ from engagement.i18n import (
     respondent_text,
     sentence_gap,
 )
+from engagement.models import School
 from engagement.web.csrf import form_token
-
-
-class NamedInLanguages(Protocol):
-    name: str
-
-    def name_in(self, language: str | None) -> str: ...
 
 
 def current_language() -> str:
@@ -44,12 +37,12 @@ def translated(text: dict[str, str] | None, language: str | None = None) -> str:
     return text.get(language) or text.get("en") or next(iter(text.values()), "")
 
 
-def school_name(school: NamedInLanguages, language: str | None = None) -> str:
+def school_name(school: School, language: str | None = None) -> str:
     """The school as a respondent reading this page's language knows it."""
     return school.name_in(language or current_language())
 
 
-def school_choice(school: NamedInLanguages, language: str) -> str:
+def school_choice(school: School, language: str) -> str:
     """A school in a list to pick from: its name in `language`, then the English one its
     signs and letters carry ("杰克逊小学（Jackson Elementary）")."""
     name = school.name_in(language)
