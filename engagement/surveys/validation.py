@@ -39,8 +39,8 @@ SMS_KEYWORD = re.compile(r"^[A-Z0-9]{2,20}$")
 TRANSLATED_KEYWORD = re.compile(r"^[^\W_]{2,20}$")
 # "en:Lunchtime" (no space) is one text, not English "Lunchtime": YAML needs the space.
 _LANGUAGE_WITHOUT_SPACE = re.compile(rf"^(?:{'|'.join(SUPPORTED_LANGUAGES)}):\S")
-# A key's problem, for the staff pages: said as what a key is (admin.messages).
-_KEY = {"code": "key_format"}
+# What a key may be, as the command line says it (staff pages: admin.messages "key_format").
+KEY_FORMAT = "key: lowercase letters, digits and _, starting with a letter"
 DEFAULT_TEXT_LENGTH = 1000
 MAX_TEXT_LENGTH = 5000
 
@@ -393,7 +393,7 @@ def _sections(
         where = f"section {key}" if isinstance(key, str) else f"section {number}"
         c.unknown_fields(where, item, SECTION_FIELDS)
         if not isinstance(key, str) or not KEY.match(key):
-            c.add(where, "key: lowercase letters, digits and _, starting with a letter", **_KEY)
+            c.add(where, KEY_FORMAT, code="key_format")
         elif key in section_keys:
             c.add(where, "duplicate section key", code="key_twice", key=key)
         section_keys.add(str(key))
@@ -427,8 +427,7 @@ def _question(
         return None
     key = raw.get("key")
     if not isinstance(key, str) or not KEY.match(key):
-        message = "key: lowercase letters, digits and _, starting with a letter"
-        c.add(fallback_location, message, **_KEY)
+        c.add(fallback_location, KEY_FORMAT, code="key_format")
         key = None
     where = f"question {key}" if key else fallback_location
     if key in earlier:
